@@ -1,0 +1,63 @@
+# Baken: `make run` starts the handbook on http://127.0.0.1:8000, `make test` runs every test.
+# Both bootstrap .venv from the hash-locked requirements; nothing is installed by hand.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+PORT ?= 8000
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Runtime set only: enough for `make run`.
+$(VENV)/.base-installed: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+# Runtime plus test and lint tooling.
+$(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
+	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+run: $(VENV)/.base-installed
+	$(BIN)/baken serve --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything except the browser tests.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/baken
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/bench_engine.py
+
+# Re-resolve the locks on purpose (the only way they change).
+lock: $(VENV)/.dev-installed
+	cd requirements && ../$(COMPILE) -o base.txt base.in && ../$(COMPILE) -o dev.txt dev.in
+
+# Refresh the vendored NL Design System CSS and htmx from the npm registry.
+vendor:
+	bash scripts/vendor.sh
+
+messages: $(VENV)/.dev-installed
+	cd src/baken && ../../$(BIN)/django-admin makemessages -l nl --settings=baken.conf.settings && \
+	  ../../$(BIN)/django-admin compilemessages --settings=baken.conf.settings
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

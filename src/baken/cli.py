@@ -1,0 +1,175 @@
+"""The ``baken`` command: protocol export and validation, assessments, and the web server.
+
+Exit codes: 0 success; 1 a protocol file that does not validate; 2 bad input or usage.
+Messages on the command line are in English; the protocol's own text stays Dutch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from baken.engine import SituationError, assess, parse_situation
+from baken.protocol import ProtocolError, UnknownProtocolError, default_registry, load_protocol
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class InputError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    print(f"baken: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _dump(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"cannot read {source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {source}: {exc}") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    protocol = default_registry().get(args.protocol)
+    _dump(protocol.model_dump(mode="json"), sys.stdout)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    for protocol in registry:
+        marker = " (default)" if protocol.id == registry.default_id else ""
+        print(f"{protocol.id}\t{protocol.version}\t{protocol.title} — {protocol.region}{marker}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"cannot read {args.file}: no such file")
+    try:
+        protocol = load_protocol(path)
+    except ProtocolError as exc:
+        print(f"{exc.source}: invalid, {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{path}: valid ({protocol.id}, version {protocol.version})")
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    text = _read_text(args.file)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the situation is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    protocol_id = data.get("protocol") if isinstance(data, dict) else None
+    if protocol_id is not None and not isinstance(protocol_id, str):
+        raise InputError(f"protocol: must be a protocol id string (got {protocol_id!r})")
+    try:
+        protocol = default_registry().get(protocol_id)
+    except UnknownProtocolError as exc:
+        raise InputError(f"protocol: {exc}") from None
+    try:
+        situation = parse_situation(data, protocol, now=datetime.now(UTC))
+    except SituationError as exc:
+        raise InputError(str(exc)) from None
+    _dump(assess(situation, protocol).to_json(), sys.stdout)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    import waitress
+
+    from baken.conf.wsgi import application
+
+    print(f"Baken serves on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    waitress.serve(application, host=args.host, port=args.port, threads=8, ident="baken")
+    return 0
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baken",
+        description="Baken: the Signaleringsprotocol Mensenhandel as working software.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    protocol = commands.add_parser("protocol", help="export, list or validate protocol files")
+    protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)
+    export = protocol_commands.add_parser("export", help="print a protocol as JSON")
+    export.add_argument("--protocol", metavar="ID", help="protocol id (default: the default)")
+    export.set_defaults(handler=cmd_export)
+    listing = protocol_commands.add_parser("list", help="list the installed protocols")
+    listing.set_defaults(handler=cmd_list)
+    validate = protocol_commands.add_parser("validate", help="check a protocol file")
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(handler=cmd_validate)
+
+    assess_parser = commands.add_parser(
+        "assess", help="read a situation as JSON and print the advice as JSON"
+    )
+    assess_parser.add_argument("file", metavar="FILE|-", help="situation file, or - for stdin")
+    assess_parser.set_defaults(handler=cmd_assess)
+
+    serve = commands.add_parser("serve", help="start the web application")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except InputError as exc:
+        _fail(str(exc))
+    except UnknownProtocolError as exc:
+        _fail(str(exc))
+    except ProtocolError as exc:
+        _fail(f"an installed protocol does not validate:\n{exc}", EXIT_INVALID)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

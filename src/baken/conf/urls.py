@@ -1,0 +1,7 @@
+"""Baken's URL configuration."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("baken.web.urls")),
+]

@@ -1,0 +1,94 @@
+"""The decision engine: ``assess(situation, protocol) -> Advice``.
+
+Pure Python, no Django and no I/O. Every conclusion carries the reason and the
+citation it rests on, and names the protocol id and version it used.
+"""
+
+from __future__ import annotations
+
+from baken.engine.advice import Action, Advice, Art273fAdvice, ContactAdvice, StepsAdvice
+from baken.engine.rules.acute import within_office_hours
+from baken.engine.rules.art273f import art_273f_actions, art_273f_advice
+from baken.engine.rules.routes import consent_actions, contacts, person_actions
+from baken.engine.rules.steps import decision_possible, step_actions, steps_advice
+from baken.engine.rules.weighing import NO_DECISION, weigh
+from baken.engine.situation import (
+    Art273fFacts,
+    Consent,
+    Reporter,
+    Situation,
+    SituationError,
+    parse_situation,
+)
+from baken.protocol.schema import Protocol
+
+__all__ = [
+    "Action",
+    "Advice",
+    "Art273fAdvice",
+    "Art273fFacts",
+    "Consent",
+    "ContactAdvice",
+    "Reporter",
+    "Situation",
+    "SituationError",
+    "StepsAdvice",
+    "assess",
+    "parse_situation",
+]
+
+
+def _unique(actions: list[Action]) -> tuple[Action, ...]:
+    seen: set[Action] = set()
+    result = []
+    for action in actions:
+        if action not in seen:
+            seen.add(action)
+            result.append(action)
+    return tuple(result)
+
+
+def assess(situation: Situation, protocol: Protocol) -> Advice:
+    """What ``protocol`` demands in ``situation``, with a reason and citation for each point."""
+    if situation.protocol_id is not None and situation.protocol_id != protocol.id:
+        raise ValueError(
+            f"situation was parsed for protocol {situation.protocol_id!r}, not {protocol.id!r}"
+        )
+    steps = steps_advice(situation)
+    possible = decision_possible(situation)
+    weighing = weigh(situation, protocol) if possible else NO_DECISION
+    art_273f = art_273f_advice(situation, protocol)
+
+    actions: list[Action] = []
+    if situation.acute_danger:
+        acute = protocol.acute_danger
+        actions += [Action(a.text, a.cite) for a in (*acute.actions, *acute.follow_up)]
+    if situation.reporter is Reporter.VOLUNTEER:
+        volunteers = protocol.weighing.volunteers
+        actions.append(Action(volunteers.text, volunteers.cite))
+    actions += step_actions(situation, protocol, steps)
+    actions += weighing.actions
+    actions += consent_actions(situation, protocol, weighing)
+    actions += person_actions(situation, protocol)
+    actions += art_273f_actions(situation, protocol)
+    if 5 in situation.steps_completed and possible:
+        evaluation = protocol.case_evaluation
+        actions.append(Action(evaluation.intro.text, evaluation.intro.cite))
+        actions += [Action(q.text, q.cite) for q in evaluation.questions]
+
+    return Advice(
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        call_police_now=situation.acute_danger,
+        contacts=tuple(contacts(situation, protocol, weighing, art_273f)),
+        steps=steps,
+        decision_possible=possible,
+        conclusion=weighing.conclusion,
+        report_to_veilig_thuis=weighing.report,
+        help_possible=weighing.help_possible,
+        art_273f=art_273f,
+        actions=_unique(actions),
+        within_office_hours=within_office_hours(
+            protocol.acute_danger.office_hours, situation.moment
+        ),
+    )

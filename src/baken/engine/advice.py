@@ -1,0 +1,108 @@
+"""The advice the engine gives: every conclusion with its reason and citation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Conclusion = Literal["unfounded", "doubt", "suspicion"]
+Report = Literal["required", "not_required"]
+
+JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the protocol asks the professional to do or know, with its source."""
+
+    text: str
+    cite: str
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"text": self.text, "cite": self.cite}
+
+
+@dataclass(frozen=True)
+class ContactAdvice:
+    """A partner to contact, why, and on what authority; the phone number to use now."""
+
+    partner: str
+    name: str
+    phone: str
+    reason: str
+    cite: str
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "partner": self.partner,
+            "name": self.name,
+            "phone": self.phone,
+            "reason": self.reason,
+            "cite": self.cite,
+        }
+
+
+@dataclass(frozen=True)
+class StepsAdvice:
+    """Which steps are done, and which of steps 1-4 are still missing before step 5."""
+
+    completed: tuple[int, ...]
+    missing: tuple[int, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"completed": list(self.completed), "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Art273fAdvice:
+    """Which legal elements of art. 273f Sr are recorded. Information, never a verdict."""
+
+    act: bool
+    means: bool
+    purpose: bool
+    means_required: bool
+    elements_present: bool
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "act": self.act,
+            "means": self.means,
+            "purpose": self.purpose,
+            "means_required": self.means_required,
+            "elements_present": self.elements_present,
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the protocol demands in one situation."""
+
+    protocol_id: str
+    protocol_version: str
+    call_police_now: bool
+    contacts: tuple[ContactAdvice, ...]
+    steps: StepsAdvice
+    decision_possible: bool
+    conclusion: Conclusion | None
+    report_to_veilig_thuis: Report | None
+    help_possible: bool | None
+    art_273f: Art273fAdvice
+    actions: tuple[Action, ...]
+    within_office_hours: bool
+    """Whether the moment fell within the protocol's office hours (decides the police number)."""
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The advice in the JSON shape documented in ``docs/assess.md``."""
+        return {
+            "protocol": {"id": self.protocol_id, "version": self.protocol_version},
+            "call_police_now": self.call_police_now,
+            "within_office_hours": self.within_office_hours,
+            "contacts": [contact.to_json() for contact in self.contacts],
+            "steps": self.steps.to_json(),
+            "decision_possible": self.decision_possible,
+            "conclusion": self.conclusion,
+            "report_to_veilig_thuis": self.report_to_veilig_thuis,
+            "help_possible": self.help_possible,
+            "art_273f": self.art_273f.to_json(),
+            "actions": [action.to_json() for action in self.actions],
+        }

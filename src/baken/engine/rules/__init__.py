@@ -1,0 +1,1 @@
+"""The engine's rules, one module per concern: acute, steps, weighing, art273f, routes."""

@@ -1,0 +1,34 @@
+"""Art. 273f Sr (§3.8): act + means + exploitation purpose; for a minor no means is required.
+
+This is information for the professional about the legal elements, never a verdict.
+"""
+
+from __future__ import annotations
+
+from baken.engine.advice import Action, Art273fAdvice
+from baken.engine.situation import Situation
+from baken.protocol.schema import Protocol
+
+
+def art_273f_advice(situation: Situation, protocol: Protocol) -> Art273fAdvice:
+    """Which elements are recorded, and whether together they make up the definition."""
+    facts = situation.art_273f
+    article = protocol.article_273f
+    minor = situation.age is not None and situation.age < article.age_of_majority
+    act, means, purpose = bool(facts.acts), bool(facts.means), bool(facts.purposes)
+    means_required = not minor
+    return Art273fAdvice(
+        act=act,
+        means=means,
+        purpose=purpose,
+        means_required=means_required,
+        elements_present=act and purpose and (means or not means_required),
+    )
+
+
+def art_273f_actions(situation: Situation, protocol: Protocol) -> list[Action]:
+    """The minors rule, when it applies or when the age is unknown."""
+    minors = protocol.article_273f.minors
+    if situation.age is None or situation.age < protocol.article_273f.age_of_majority:
+        return [Action(minors.text, minors.cite)]
+    return []

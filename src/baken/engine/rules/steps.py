@@ -1,0 +1,46 @@
+"""The stappenplan (§1.1): free order, repeatable, but steps 1-4 before the step-5 decision."""
+
+from __future__ import annotations
+
+from baken.engine.advice import Action, StepsAdvice
+from baken.engine.situation import Reporter, Situation
+from baken.protocol.index import index_of
+from baken.protocol.schema import Protocol
+
+BEFORE_DECISION = (1, 2, 3, 4)
+
+
+def steps_advice(situation: Situation) -> StepsAdvice:
+    """Steps done, and the steps of 1-4 still missing before the decision."""
+    completed = tuple(sorted(situation.steps_completed))
+    missing = tuple(n for n in BEFORE_DECISION if n not in situation.steps_completed)
+    return StepsAdvice(completed=completed, missing=missing)
+
+
+def decision_possible(situation: Situation) -> bool:
+    """A professional may take the step-5 decisions once steps 1-4 are all done.
+
+    Volunteers have no afwegingskader, so no weighing decision is drawn for them.
+    """
+    if situation.reporter is Reporter.VOLUNTEER:
+        return False
+    return all(n in situation.steps_completed for n in BEFORE_DECISION)
+
+
+def step_actions(situation: Situation, protocol: Protocol, steps: StepsAdvice) -> list[Action]:
+    """The next steps to take, each with its §1.2 citation."""
+    plan = protocol.steps
+    by_number = {step.number: step for step in plan.steps}
+    actions: list[Action] = []
+    if situation.reporter is Reporter.VOLUNTEER:
+        return actions
+    if steps.missing:
+        order = index_of(protocol).items["regel-volgorde"]
+        actions.append(Action(order.text, order.cite))
+        for number in steps.missing:
+            step = by_number[number]
+            actions.append(Action(f"Stap {number}: {step.summary}", step.cite))
+    elif 5 not in situation.steps_completed:
+        step = by_number[5]
+        actions.append(Action(f"Stap 5: {step.summary}", step.cite))
+    return actions

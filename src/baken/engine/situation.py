@@ -1,0 +1,245 @@
+"""The situation a professional describes, and its strict parsing from JSON-like data.
+
+Parsing never guesses: every field is checked, and the first problem is raised
+as a :class:`SituationError` naming the field and the bad value. Only the
+defaults documented in ``docs/assess.md`` apply (a missing weighing answer is
+``unknown``, a missing ``moment`` is now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, TypeVar, cast
+
+from baken.protocol.index import all_signals
+from baken.protocol.schema import ExploitationForm, Protocol
+
+Answer = Literal["yes", "no", "unknown"]
+ANSWERS: tuple[Answer, ...] = ("yes", "no", "unknown")
+QUESTION_IDS = ("q1", "q2", "q3", "q4", "q5")
+MAX_AGE = 120
+
+
+class Reporter(StrEnum):
+    """Who describes the situation: volunteers have no afwegingskader (§1.2 Stap 5)."""
+
+    PROFESSIONAL = "professional"
+    VOLUNTEER = "volunteer"
+
+
+class Consent(StrEnum):
+    """The person's consent to a report to Veilig Thuis."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_ASKED = "not_asked"
+
+
+class SituationError(ValueError):
+    """A situation field holds a value the engine cannot use."""
+
+    def __init__(self, field_name: str, value: object, problem: str) -> None:
+        self.field = field_name
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field_name}: {problem} (got {value!r})")
+
+
+@dataclass(frozen=True)
+class Art273fFacts:
+    """The elements of art. 273f Sr the professional sees, as protocol ids."""
+
+    acts: frozenset[str] = frozenset()
+    means: frozenset[str] = frozenset()
+    purposes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What is known, at one moment, about one (possible) victim."""
+
+    moment: datetime
+    """Timezone-aware; judged in the protocol's time zone."""
+    reporter: Reporter = Reporter.PROFESSIONAL
+    age: int | None = None
+    acute_danger: bool = False
+    exploitation_forms: frozenset[ExploitationForm] = frozenset()
+    signals: frozenset[str] = frozenset()
+    profiles: frozenset[str] = frozenset()
+    steps_completed: frozenset[int] = frozenset()
+    weighing: Mapping[str, Answer] = field(
+        default_factory=lambda: dict.fromkeys(QUESTION_IDS, "unknown")
+    )
+    consent_to_report: Consent = Consent.NOT_ASKED
+    art_273f: Art273fFacts = Art273fFacts()
+    protocol_id: str | None = None
+
+    def answer(self, question: str) -> Answer:
+        """The answer to weighing question ``q1``..``q5``; unknown when not given."""
+        return self.weighing.get(question, "unknown")
+
+
+FIELDS = (
+    "protocol",
+    "moment",
+    "reporter",
+    "person",
+    "acute_danger",
+    "exploitation_forms",
+    "signals",
+    "profiles",
+    "steps_completed",
+    "weighing",
+    "consent_to_report",
+    "art_273f",
+)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(enum: type[E], name: str, value: object) -> E:
+    allowed = [member.value for member in enum]
+    if not isinstance(value, str) or value not in allowed:
+        raise SituationError(name, value, f"must be one of {', '.join(allowed)}")
+    return enum(value)
+
+
+def _bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise SituationError(name, value, "must be true or false")
+    return value
+
+
+def _str_list(name: str, value: object) -> list[str]:
+    if not isinstance(value, list):
+        raise SituationError(name, value, "must be a list")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise SituationError(f"{name}[{index}]", item, "must be a string")
+    return cast(list[str], value)
+
+
+def _ids(name: str, value: object, known: Mapping[str, object], what: str) -> frozenset[str]:
+    items = _str_list(name, value)
+    for index, item in enumerate(items):
+        if item not in known:
+            raise SituationError(f"{name}[{index}]", item, f"unknown {what} id in this protocol")
+    return frozenset(items)
+
+
+def _moment(value: object, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if not isinstance(value, str):
+        raise SituationError("moment", value, "must be an ISO 8601 date and time string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SituationError(
+            "moment", value, "is not an ISO 8601 date and time, e.g. 2026-02-11T11:00:00+01:00"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise SituationError(
+            "moment", value, "needs a UTC offset or Z, e.g. 2026-02-11T11:00:00+01:00"
+        )
+    return moment
+
+
+def _age(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise SituationError("person", value, 'must be an object such as {"age": 16}')
+    unknown = sorted(set(value) - {"age"})
+    if unknown:
+        raise SituationError(f"person.{unknown[0]}", value[unknown[0]], "is not a known field")
+    age: object = value.get("age")
+    if age is None:
+        return None
+    if isinstance(age, bool) or not isinstance(age, int):
+        raise SituationError("person.age", age, "must be a whole number of years")
+    if not 0 <= age <= MAX_AGE:
+        raise SituationError("person.age", age, f"must be between 0 and {MAX_AGE}")
+    return age
+
+
+def _steps(value: object) -> frozenset[int]:
+    if not isinstance(value, list):
+        raise SituationError("steps_completed", value, "must be a list of step numbers 1 to 5")
+    for index, step in enumerate(value):
+        if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= 5:
+            raise SituationError(f"steps_completed[{index}]", step, "must be a step number 1 to 5")
+    return frozenset(cast(list[int], value))
+
+
+def _weighing(value: object) -> dict[str, Answer]:
+    if not isinstance(value, Mapping):
+        raise SituationError("weighing", value, 'must be an object such as {"q1": "yes"}')
+    answers: dict[str, Answer] = dict.fromkeys(QUESTION_IDS, "unknown")
+    for key, answer in value.items():
+        if key not in QUESTION_IDS:
+            raise SituationError(f"weighing.{key}", answer, "is not a question; use q1 to q5")
+        if answer not in ANSWERS:
+            raise SituationError(f"weighing.{key}", answer, "must be yes, no or unknown")
+        answers[key] = cast(Answer, answer)
+    return answers
+
+
+def _art_273f(value: object, protocol: Protocol) -> Art273fFacts:
+    if not isinstance(value, Mapping):
+        raise SituationError("art_273f", value, "must be an object with acts, means, purposes")
+    article = protocol.article_273f
+    known = {
+        "acts": {e.id: e for e in article.acts},
+        "means": {e.id: e for e in article.means},
+        "purposes": {e.id: e for e in article.purposes},
+    }
+    for key in value:
+        if key not in known:
+            raise SituationError(f"art_273f.{key}", value[key], "is not acts, means or purposes")
+    found = {
+        key: _ids(f"art_273f.{key}", value.get(key, []), ids, key.rstrip("s"))
+        for key, ids in known.items()
+    }
+    return Art273fFacts(acts=found["acts"], means=found["means"], purposes=found["purposes"])
+
+
+def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situation:
+    """Check ``data`` (decoded JSON) against ``protocol`` and build a :class:`Situation`.
+
+    ``now`` is the moment used when the situation gives none; pass an aware datetime.
+    """
+    if not isinstance(data, Mapping):
+        raise SituationError("(situation)", data, "must be a JSON object")
+    for key in data:
+        if key not in FIELDS:
+            raise SituationError(str(key), data[key], "is not a known field")
+    protocol_id = data.get("protocol")
+    if protocol_id is not None and protocol_id != protocol.id:
+        raise SituationError("protocol", protocol_id, f"does not match protocol {protocol.id!r}")
+    forms = _str_list("exploitation_forms", data.get("exploitation_forms", []))
+    return Situation(
+        protocol_id=protocol.id,
+        moment=_moment(data.get("moment"), now),
+        reporter=_choice(Reporter, "reporter", data.get("reporter", "professional")),
+        age=_age(data.get("person")),
+        acute_danger=_bool("acute_danger", data.get("acute_danger", False)),
+        exploitation_forms=frozenset(
+            _choice(ExploitationForm, f"exploitation_forms[{i}]", form)
+            for i, form in enumerate(forms)
+        ),
+        signals=_ids("signals", data.get("signals", []), all_signals(protocol), "signal"),
+        profiles=_ids(
+            "profiles", data.get("profiles", []), {p.id: p for p in protocol.profiles}, "profile"
+        ),
+        steps_completed=_steps(data.get("steps_completed", [])),
+        weighing=_weighing(data.get("weighing", {})),
+        consent_to_report=_choice(
+            Consent, "consent_to_report", data.get("consent_to_report", "not_asked")
+        ),
+        art_273f=_art_273f(data.get("art_273f", {}), protocol),
+    )

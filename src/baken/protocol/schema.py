@@ -1,0 +1,530 @@
+"""The schema of a protocol file.
+
+A protocol file holds one regional Signaleringsprotocol Mensenhandel, in one
+version, as data: everything in it that guides action. Every item has a stable
+id (``[a-z0-9]`` words joined by ``-`` or ``.``) and a citation of the section of
+the source document it comes from. Items the source does not contain but that
+were completed from another source (the law text, the Meldcode afwegingskader,
+the Algemene termijnenwet) carry ``added`` with that source, so a reader can
+always tell the protocol's own words from ours.
+
+The schema is strict: unknown keys are errors, so a typo in a protocol file
+cannot silently drop an item.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$"
+"""Ids are lower-case words joined by '-' or '.', e.g. ``sex-1-07`` or ``q3``."""
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+Cite = Annotated[str, Field(min_length=1, max_length=120)]
+"""A citation of the source, e.g. ``§1.2 Stap 5`` or ``§3.7 groep 2``."""
+
+PHONE_PATTERN = re.compile(r"^\d[\d -]*\d$")
+
+
+class ExploitationForm(StrEnum):
+    """The forms of exploitation a situation can name (``exploitation_forms``)."""
+
+    SEXUAL = "sexual"
+    LABOUR = "labour"
+    CRIMINAL = "criminal"
+    ORGAN = "organ"
+    OTHER = "other"
+
+
+class Strict(BaseModel):
+    """Base for every schema model: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Added(Strict):
+    """Marks an item that is not in the source document: what it was completed from."""
+
+    source: Text
+    """Where the content comes from, e.g. ``art. 273f lid 1 Sr (tekst 2018)``."""
+    reason: Text
+    """Why it was added, e.g. ``het schema in de bron is een afbeelding die verloren ging``."""
+
+
+class Item(Strict):
+    """A piece of protocol text with its id and citation."""
+
+    id: Id
+    text: Text
+    cite: Cite
+    added: Added | None = None
+
+
+class Paragraph(Strict):
+    """Explanatory text (not an instruction) with its citation."""
+
+    text: Text
+    cite: Cite
+    added: Added | None = None
+
+
+class Step(Strict):
+    """One of the five steps of the stappenplan (§1.1, explained in §1.2)."""
+
+    number: Annotated[int, Field(ge=1, le=5)]
+    id: Id
+    title: Text
+    """The step's heading in §1.2."""
+    summary: Text
+    """The step's wording in the §1.1 scheme."""
+    cite: Cite
+    actions: list[Item] = Field(min_length=1)
+    notes: list[Paragraph] = Field(default_factory=list)
+
+
+class StepsSection(Strict):
+    """The stappenplan: its principles, the five steps, and what comes after."""
+
+    intro: list[Paragraph] = Field(min_length=1)
+    rules: list[Item] = Field(min_length=1)
+    """How the plan is used: free order, cyclic, all steps before the weighing, volunteers."""
+    steps: list[Step] = Field(min_length=5, max_length=5)
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_in_order(cls, steps: list[Step]) -> list[Step]:
+        numbers = [step.number for step in steps]
+        if numbers != [1, 2, 3, 4, 5]:
+            raise ValueError(f"steps must be numbered 1 to 5 in order, found {numbers}")
+        return steps
+
+
+class Weekday(StrEnum):
+    """Days of the week, ISO order."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def iso(self) -> int:
+        """ISO weekday number, Monday = 1."""
+        return list(Weekday).index(self) + 1
+
+
+class Holiday(Strict):
+    """A public holiday: a fixed date, or a number of days after Easter Sunday."""
+
+    id: Id
+    name: Text
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    day: Annotated[int, Field(ge=1, le=31)] | None = None
+    easter_offset: Annotated[int, Field(ge=-60, le=60)] | None = None
+    if_sunday_move_days: Annotated[int, Field(ge=-3, le=3)] | None = None
+    """Koningsdag: on a Sunday the day moves to the Saturday before (-1)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Holiday:
+        fixed = self.month is not None and self.day is not None
+        movable = self.easter_offset is not None
+        if fixed == movable:
+            raise ValueError("a holiday has either month and day, or easter_offset")
+        if self.if_sunday_move_days is not None and not fixed:
+            raise ValueError("if_sunday_move_days applies only to a fixed-date holiday")
+        if self.month is not None and self.day is not None:
+            date(2000, self.month, self.day)  # raises ValueError for 31 April etc.
+        return self
+
+
+class OfficeHours(Strict):
+    """When the police route's office-hours number applies (§1.1 'binnen kantoortijden')."""
+
+    timezone: Text
+    days: list[Weekday] = Field(min_length=1)
+    opens: time
+    closes: time
+    holidays: list[Holiday]
+    cite: Cite
+    added: Added | None = None
+
+    @model_validator(mode="after")
+    def _opens_before_closes(self) -> OfficeHours:
+        if self.opens >= self.closes:
+            raise ValueError(f"opens ({self.opens}) must be before closes ({self.closes})")
+        return self
+
+
+class Contact(Strict):
+    """One way to reach a partner: a phone number, an e-mail address or a web address."""
+
+    kind: Literal["phone", "email", "web"]
+    value: Text
+    label: str = ""
+    """What this number or address is for, e.g. ``VT locatie Arnhem`` or ``acute dreiging``."""
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> Contact:
+        if self.kind == "phone" and not PHONE_PATTERN.match(self.value):
+            raise ValueError(f"not a phone number: {self.value!r}")
+        if self.kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", self.value):
+            raise ValueError(f"not an e-mail address: {self.value!r}")
+        if self.kind == "web" and not re.fullmatch(
+            r"(https?://)?[\w.-]+\.[a-z]{2,}\S*", self.value
+        ):
+            raise ValueError(f"not a web address: {self.value!r}")
+        return self
+
+    @property
+    def digits(self) -> str:
+        """The phone number's digits only (for ``tel:`` links and comparisons)."""
+        return re.sub(r"\D", "", self.value)
+
+
+class Partner(Strict):
+    """A chain partner or an entry on the sociale kaart, with its tasks and contacts."""
+
+    id: Id
+    name: Text
+    unit: str = ""
+    """The department or function, e.g. ``Vakgroep Mensenhandel``."""
+    description: list[Paragraph] = Field(default_factory=list)
+    tasks: list[Item] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    on_social_map: bool
+    """Listed on the sociale kaart (§3.9)."""
+    cite: Cite
+
+    def phone(self, label: str | None = None) -> Contact | None:
+        """The first phone contact, or the first whose label equals ``label``."""
+        for contact in self.contacts:
+            if contact.kind == "phone" and (label is None or contact.label == label):
+                return contact
+        return None
+
+    def require_phone(self, label: str | None = None) -> Contact:
+        """Like :meth:`phone`, for numbers the schema validation guarantees."""
+        contact = self.phone(label)
+        if contact is None:
+            raise LookupError(f"partner {self.id!r} has no phone labelled {label!r}")
+        return contact
+
+
+class PartnerPhone(Strict):
+    """A reference to one phone number of a partner."""
+
+    partner: Id
+    phone_label: str = ""
+    """The label of the partner's phone contact; empty means the first phone number."""
+
+
+class AcuteDanger(Strict):
+    """The acute-danger route (§1.1 'Bij acuut gevaar')."""
+
+    actions: list[Item] = Field(min_length=1)
+    office_hours: OfficeHours
+    within_office_hours: PartnerPhone
+    outside_office_hours: PartnerPhone
+    """Also the number for an emergency within office hours ('bij spoed')."""
+    follow_up: list[Item] = Field(default_factory=list)
+    cite: Cite
+
+
+class FormInfo(Strict):
+    """An exploitation form and what the protocol says about it."""
+
+    form: ExploitationForm
+    id: Id
+    name: Text
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    cite: Cite
+
+
+class Signal(Strict):
+    """One signal on a signal list; a labour signal may have more specific details."""
+
+    id: Id
+    text: Text
+    cite: Cite
+    details: list[Signal] = Field(default_factory=list)
+
+
+class SignalGroup(Strict):
+    """A numbered group of a signal list."""
+
+    id: Id
+    number: Annotated[int, Field(ge=1)]
+    title: Text
+    signals: list[Signal] = Field(min_length=1)
+    cite: Cite
+
+
+class SignalList(Strict):
+    """A signal list (§3.2 sexual exploitation, §3.7 labour exploitation)."""
+
+    id: Id
+    title: Text
+    form: ExploitationForm
+    intro: list[Paragraph] = Field(default_factory=list)
+    groups: list[SignalGroup] = Field(min_length=1)
+    cite: Cite
+
+
+class Profile(Strict):
+    """A victim profile (§3.1 'Vijf profielen van slachtoffers loverboy-technieken')."""
+
+    id: Id
+    number: Annotated[int, Field(ge=1)]
+    title: Text
+    text: Text
+    cite: Cite
+    advice: list[Item] = Field(default_factory=list)
+    """What the protocol advises when this profile fits (e.g. consult an expert)."""
+
+
+Answer = Literal["yes", "no", "unknown"]
+
+
+class WeighingQuestion(Strict):
+    """One of the five afwegingsvragen of step 4, with the afwegingskader's branches."""
+
+    id: Literal["q1", "q2", "q3", "q4", "q5"]
+    number: Annotated[int, Field(ge=1, le=5)]
+    text: Text
+    cite: Cite
+    if_yes: Text
+    if_no: Text
+    branch_cite: Cite
+    added: Added | None = None
+    """The branches come from the Meldcode afwegingskader, not from the protocol itself."""
+
+
+class Outcome(Strict):
+    """A conclusion of step 5 (§1.2 Stap 5)."""
+
+    id: Literal["unfounded", "doubt", "suspicion"]
+    title: Text
+    text: Text
+    cite: Cite
+
+
+class Decision(Strict):
+    """One of the two decisions of step 5 when the suspicion remains."""
+
+    id: Literal["report", "help"]
+    question: Text
+    text: Text
+    cite: Cite
+
+
+class Weighing(Strict):
+    """Step 4 and 5: the afwegingsvragen, the outcomes and the two decisions."""
+
+    questions: list[WeighingQuestion] = Field(min_length=5, max_length=5)
+    outcomes: list[Outcome] = Field(min_length=3, max_length=3)
+    decisions: list[Decision] = Field(min_length=2, max_length=2)
+    definitions: list[Item] = Field(default_factory=list)
+    """Definitions used in the decisions, e.g. acute and structural unsafety."""
+    volunteers: Item
+    """Volunteers have no afwegingskader: what they do instead."""
+
+    @field_validator("questions")
+    @classmethod
+    def _questions_in_order(cls, questions: list[WeighingQuestion]) -> list[WeighingQuestion]:
+        ids = [q.id for q in questions]
+        if ids != ["q1", "q2", "q3", "q4", "q5"]:
+            raise ValueError(f"questions must be q1 to q5 in order, found {ids}")
+        return questions
+
+
+class LawElement(Strict):
+    """An element of art. 273f Sr: an act, a means or a purpose."""
+
+    id: Id
+    text: Text
+    """Short name as the law names it, e.g. ``werven`` or ``seksuele uitbuiting``."""
+    detail: str = ""
+    cite: Cite
+    added: Added | None = None
+
+
+class Article273f(Strict):
+    """Art. 273f Sr as the protocol uses it (§3.8), completed from the law text."""
+
+    law_version: Text
+    """Which text of the article this is, e.g. ``art. 273f Sr, tekst geldend in 2018``."""
+    valid_from: date
+    explanation: list[Paragraph] = Field(min_length=1)
+    acts: list[LawElement] = Field(min_length=1)
+    means: list[LawElement] = Field(min_length=1)
+    purposes: list[LawElement] = Field(min_length=1)
+    minors: Item
+    """The rule that for a person under 18 no means need be proven."""
+    age_of_majority: Annotated[int, Field(ge=1, le=30)] = 18
+    cite: Cite
+
+
+class Guidance(Strict):
+    """A titled block of guidance, e.g. §3.3 'Aandachtspunten'."""
+
+    id: Id
+    title: Text
+    items: list[Item] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    cite: Cite
+
+
+class Route(Strict):
+    """The route at signals (§2.1): its explanation and the convenant."""
+
+    steps: list[Item] = Field(min_length=1)
+    convenant: list[Paragraph] = Field(default_factory=list)
+    cite: Cite
+
+
+class CaseEvaluation(Strict):
+    """The closing task after the stappenplan (§1.2 Casusevaluatie)."""
+
+    intro: Item
+    questions: list[Item] = Field(min_length=1)
+    result: Paragraph
+
+
+class Source(Strict):
+    """The document the protocol file transcribes."""
+
+    title: Text
+    publisher: Text
+    published: Text
+    """As the document dates itself, e.g. ``December 2018``."""
+    note: str = ""
+
+
+class Protocol(Strict):
+    """A whole regional protocol in one version."""
+
+    schema_version: Literal[1]
+    id: Id
+    version: Text
+    title: Text
+    region: Text
+    language: Literal["nl"]
+    source: Source
+    definition: Item
+    """The definition of mensenhandel the protocol holds to."""
+    steps: StepsSection
+    acute_danger: AcuteDanger
+    forms: list[FormInfo] = Field(min_length=1)
+    signal_lists: list[SignalList] = Field(min_length=1)
+    profiles: list[Profile] = Field(default_factory=list)
+    weighing: Weighing
+    consent: list[Item] = Field(min_length=1)
+    routing: list[Item] = Field(min_length=1)
+    """Why to contact which partner: the texts the engine gives as a contact's reason."""
+    route: Route
+    partners: list[Partner] = Field(min_length=1)
+    article_273f: Article273f
+    conversation: list[Guidance] = Field(min_length=1)
+    case_evaluation: CaseEvaluation
+
+    @model_validator(mode="after")
+    def _references_and_unique_ids(self) -> Protocol:
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        for path, item_id in _all_ids(self):
+            if item_id in seen:
+                problems.append(f"{path}: id {item_id!r} is also used at {seen[item_id]}")
+            else:
+                seen[item_id] = path
+        partner_ids = {p.id: p for p in self.partners}
+        for name in ("within_office_hours", "outside_office_hours"):
+            ref: PartnerPhone = getattr(self.acute_danger, name)
+            partner = partner_ids.get(ref.partner)
+            if partner is None:
+                problems.append(f"acute_danger.{name}.partner: unknown partner {ref.partner!r}")
+            elif partner.phone(ref.phone_label or None) is None:
+                problems.append(
+                    f"acute_danger.{name}.phone_label: partner {ref.partner!r} has no phone "
+                    f"labelled {ref.phone_label!r}"
+                )
+        for required in REQUIRED_PARTNERS:
+            if required not in partner_ids:
+                problems.append(f"partners: the engine needs a partner with id {required!r}")
+            elif partner_ids[required].phone() is None:
+                problems.append(f"partners: partner {required!r} needs a phone number")
+        sections = {
+            "consent": self.consent,
+            "routing": self.routing,
+            "steps.rules": self.steps.rules,
+        }
+        for section, wanted in REQUIRED_ITEMS.items():
+            present = {item.id for item in sections[section]}
+            for required in wanted:
+                if required not in present:
+                    problems.append(f"{section}: the engine needs an item with id {required!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+REQUIRED_PARTNERS = (
+    "veilig-thuis",
+    "zorgcoordinator",
+    "politie",
+    "inspectie-szw",
+    "comensha",
+    "meld-misdaad-anoniem",
+)
+"""Partner ids the engine's routing rules refer to; every protocol must define them."""
+
+REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
+    "consent": (
+        "toestemming-advies-melding-vt",
+        "toestemming-conflict-van-plichten",
+        "toestemming-acuut",
+        "toestemming-stap-3",
+        "toestemming-gegevensuitwisseling",
+        "toestemming-meldrecht-vastleggen",
+    ),
+    "routing": (
+        "route-politie-kantoortijden",
+        "route-politie-spoed",
+        "route-vt-advies",
+        "route-vt-twijfel",
+        "route-zorgcoordinator",
+        "route-inspectie-szw",
+        "route-comensha",
+        "route-meld-misdaad-anoniem",
+        "route-minderjarige-ouders",
+    ),
+    "steps.rules": ("regel-volgorde",),
+}
+"""Items the engine cites or gives as reasons, by the section that must hold them."""
+
+
+def _all_ids(protocol: Protocol) -> list[tuple[str, str]]:
+    """Every (path, id) pair in the protocol, for the uniqueness check."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, BaseModel):
+            node_id = getattr(node, "id", None)
+            if isinstance(node_id, str):
+                found.append((path, node_id))
+            for name in type(node).model_fields:
+                walk(getattr(node, name), f"{path}.{name}" if path else name)
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                walk(child, f"{path}[{index}]")
+
+    walk(protocol, "")
+    return [(p, i) for p, i in found if p]  # the protocol's own id is not an item id

@@ -1,0 +1,73 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from baken.protocol import Protocol, default_registry
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    """The project's shared folder (seed protocol, worked examples), beside the repository."""
+    candidate = Path(os.environ.get("BAKEN_SHARED_DIR", REPO.parent / "shared"))
+    if not (candidate / "seeds").is_dir():
+        pytest.fail(
+            f"the shared folder with the seed protocol was not found at {candidate}; "
+            "set BAKEN_SHARED_DIR to the folder that holds seeds/ and scenarios/"
+        )
+    return candidate
+
+
+@pytest.fixture(scope="session")
+def protocol() -> Protocol:
+    """The default protocol (Gelderland-Midden 2018)."""
+    return default_registry().get()
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def _baken_command() -> list[str]:
+    script = Path(sys.executable).with_name("baken")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("baken")
+    return [found] if found else [sys.executable, "-m", "baken.cli"]
+
+
+@pytest.fixture(scope="session")
+def baken() -> Callable[..., CliResult]:
+    """Run the installed ``baken`` command as a user would, in a subprocess."""
+    command = _baken_command()
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+        completed = subprocess.run(
+            [*command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run

@@ -1,0 +1,142 @@
+"""Property tests: the engine's promises hold for every valid situation."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baken.engine import assess, parse_situation
+from baken.protocol import Protocol, default_registry
+from baken.protocol.index import all_signals
+
+PROTOCOL = default_registry().get()
+ANSWER = st.sampled_from(["yes", "no", "unknown"])
+POLICE_PHONES = {
+    re.sub(r"\D", "", c.value)
+    for p in PROTOCOL.partners
+    if p.id == "politie"
+    for c in p.contacts
+    if c.kind == "phone"
+}
+
+
+def _subset(values: list[str]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(values), unique=True, max_size=6)
+
+
+# Hypothesis takes naive bounds and attaches the drawn offset itself.
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2100, 12, 31),  # noqa: DTZ001
+    timezones=st.integers(min_value=-12 * 60, max_value=14 * 60).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    ),
+)
+
+
+@st.composite
+def situations(draw: st.DrawFn, protocol: Protocol = PROTOCOL) -> dict[str, Any]:
+    """Any situation the command line accepts for this protocol."""
+    article = protocol.article_273f
+    data: dict[str, Any] = {
+        "moment": draw(moments).isoformat(),
+        "reporter": draw(st.sampled_from(["professional", "volunteer"])),
+        "acute_danger": draw(st.booleans()),
+        "exploitation_forms": draw(_subset(["sexual", "labour", "criminal", "organ", "other"])),
+        "signals": draw(_subset(sorted(all_signals(protocol)))),
+        "profiles": draw(_subset([p.id for p in protocol.profiles])),
+        "steps_completed": draw(st.lists(st.integers(1, 5), unique=True, max_size=5)),
+        "weighing": draw(st.dictionaries(st.sampled_from(["q1", "q2", "q3", "q4", "q5"]), ANSWER)),
+        "consent_to_report": draw(st.sampled_from(["yes", "no", "not_asked"])),
+        "art_273f": {
+            "acts": draw(_subset([e.id for e in article.acts])),
+            "means": draw(_subset([e.id for e in article.means])),
+            "purposes": draw(_subset([e.id for e in article.purposes])),
+        },
+    }
+    age = draw(st.none() | st.integers(0, 120))
+    if age is not None:
+        data["person"] = {"age": age}
+    return data
+
+
+NOW = datetime(2026, 2, 11, 10, 0, tzinfo=UTC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations())
+def test_assess_never_crashes_and_its_advice_is_json(data: dict[str, Any]) -> None:
+    """Every valid situation yields advice that serialises to JSON and names the protocol."""
+    advice = assess(parse_situation(data, PROTOCOL, now=NOW), PROTOCOL).to_json()
+    assert json.loads(json.dumps(advice)) == advice
+    assert advice["protocol"] == {"id": PROTOCOL.id, "version": PROTOCOL.version}
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations())
+def test_every_action_and_contact_carries_a_citation_and_a_reason(data: dict[str, Any]) -> None:
+    """No point without its source: every action and contact has text and a citation."""
+    advice = assess(parse_situation(data, PROTOCOL, now=NOW), PROTOCOL)
+    assert advice.actions
+    for action in advice.actions:
+        assert action.text.strip() and action.cite.strip()
+    for contact in advice.contacts:
+        assert contact.reason.strip() and contact.cite.strip() and contact.phone.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations(), st.integers(0, 17))
+def test_a_minor_never_needs_a_means(data: dict[str, Any], age: int) -> None:
+    """Under 18 the means is never required, so act + purpose suffice."""
+    data["person"] = {"age": age}
+    result = assess(parse_situation(data, PROTOCOL, now=NOW), PROTOCOL).art_273f
+    assert result.means_required is False
+    assert result.elements_present == (result.act and result.purpose)
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations())
+def test_acute_danger_always_puts_a_police_number_first(data: dict[str, Any]) -> None:
+    """With acute danger the first contact is the police, whatever else is recorded."""
+    data["acute_danger"] = True
+    advice = assess(parse_situation(data, PROTOCOL, now=NOW), PROTOCOL)
+    assert advice.call_police_now is True
+    assert advice.contacts[0].partner == "politie"
+    assert re.sub(r"\D", "", advice.contacts[0].phone) in POLICE_PHONES
+
+
+@settings(max_examples=500, deadline=None)
+@given(situations())
+def test_the_two_decisions_follow_the_afwegingskader(data: dict[str, Any]) -> None:
+    """Report required iff q2 yes or a help question no; help possible iff q3-q5 all yes."""
+    situation = parse_situation(data, PROTOCOL, now=NOW)
+    advice = assess(situation, PROTOCOL)
+    answers = {q: situation.answer(q) for q in ("q1", "q2", "q3", "q4", "q5")}
+    help_answers = [answers["q3"], answers["q4"], answers["q5"]]
+    decidable = data["reporter"] == "professional" and {1, 2, 3, 4} <= set(data["steps_completed"])
+    assert advice.decision_possible is decidable
+    if not decidable:
+        assert (advice.conclusion, advice.report_to_veilig_thuis, advice.help_possible) == (
+            None,
+            None,
+            None,
+        )
+        return
+    if answers["q1"] == "no":
+        assert advice.conclusion == "unfounded"
+        assert advice.report_to_veilig_thuis == "not_required"
+    elif answers["q1"] == "unknown":
+        assert advice.conclusion == "doubt"
+        assert advice.report_to_veilig_thuis is None
+    else:
+        assert advice.conclusion == "suspicion"
+        must_report = answers["q2"] == "yes" or "no" in help_answers
+        assert (advice.report_to_veilig_thuis == "required") is must_report
+        assert (advice.help_possible is True) is all(a == "yes" for a in help_answers)
+        if "no" in help_answers:
+            assert advice.help_possible is False
