@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baken.engine import assess, parse_situation
-from baken.protocol import Protocol, default_registry
-from baken.protocol.index import all_signals
+from tests.engine.strategies import PROTOCOL, situations
 
-PROTOCOL = default_registry().get()
-ANSWER = st.sampled_from(["yes", "no", "unknown"])
 POLICE_PHONES = {
     re.sub(r"\D", "", c.value)
     for p in PROTOCOL.partners
@@ -23,46 +20,6 @@ POLICE_PHONES = {
     for c in p.contacts
     if c.kind == "phone"
 }
-
-
-def _subset(values: list[str]) -> st.SearchStrategy[list[str]]:
-    return st.lists(st.sampled_from(values), unique=True, max_size=6)
-
-
-# Hypothesis takes naive bounds and attaches the drawn offset itself.
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1),  # noqa: DTZ001
-    max_value=datetime(2100, 12, 31),  # noqa: DTZ001
-    timezones=st.integers(min_value=-12 * 60, max_value=14 * 60).map(
-        lambda minutes: timezone(timedelta(minutes=minutes))
-    ),
-)
-
-
-@st.composite
-def situations(draw: st.DrawFn, protocol: Protocol = PROTOCOL) -> dict[str, Any]:
-    """Any situation the command line accepts for this protocol."""
-    article = protocol.article_273f
-    data: dict[str, Any] = {
-        "moment": draw(moments).isoformat(),
-        "reporter": draw(st.sampled_from(["professional", "volunteer"])),
-        "acute_danger": draw(st.booleans()),
-        "exploitation_forms": draw(_subset(["sexual", "labour", "criminal", "organ", "other"])),
-        "signals": draw(_subset(sorted(all_signals(protocol)))),
-        "profiles": draw(_subset([p.id for p in protocol.profiles])),
-        "steps_completed": draw(st.lists(st.integers(1, 5), unique=True, max_size=5)),
-        "weighing": draw(st.dictionaries(st.sampled_from(["q1", "q2", "q3", "q4", "q5"]), ANSWER)),
-        "consent_to_report": draw(st.sampled_from(["yes", "no", "not_asked"])),
-        "art_273f": {
-            "acts": draw(_subset([e.id for e in article.acts])),
-            "means": draw(_subset([e.id for e in article.means])),
-            "purposes": draw(_subset([e.id for e in article.purposes])),
-        },
-    }
-    age = draw(st.none() | st.integers(0, 120))
-    if age is not None:
-        data["person"] = {"age": age}
-    return data
 
 
 NOW = datetime(2026, 2, 11, 10, 0, tzinfo=UTC)

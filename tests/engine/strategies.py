@@ -1,0 +1,54 @@
+"""Hypothesis strategies: any situation the command line accepts for a protocol."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+from baken.protocol import Protocol, default_registry
+from baken.protocol.index import all_signals
+
+PROTOCOL = default_registry().get()
+ANSWER = st.sampled_from(["yes", "no", "unknown"])
+
+
+def _subset(values: list[str]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(values), unique=True, max_size=6)
+
+
+# Hypothesis takes naive bounds and attaches the drawn offset itself.
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2100, 12, 31),  # noqa: DTZ001
+    timezones=st.integers(min_value=-12 * 60, max_value=14 * 60).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    ),
+)
+
+
+@st.composite
+def situations(draw: st.DrawFn, protocol: Protocol = PROTOCOL) -> dict[str, Any]:
+    """Any situation the command line accepts for this protocol."""
+    article = protocol.article_273f
+    data: dict[str, Any] = {
+        "moment": draw(moments).isoformat(),
+        "reporter": draw(st.sampled_from(["professional", "volunteer"])),
+        "acute_danger": draw(st.booleans()),
+        "exploitation_forms": draw(_subset(["sexual", "labour", "criminal", "organ", "other"])),
+        "signals": draw(_subset(sorted(all_signals(protocol)))),
+        "profiles": draw(_subset([p.id for p in protocol.profiles])),
+        "steps_completed": draw(st.lists(st.integers(1, 5), unique=True, max_size=5)),
+        "weighing": draw(st.dictionaries(st.sampled_from(["q1", "q2", "q3", "q4", "q5"]), ANSWER)),
+        "consent_to_report": draw(st.sampled_from(["yes", "no", "not_asked"])),
+        "art_273f": {
+            "acts": draw(_subset([e.id for e in article.acts])),
+            "means": draw(_subset([e.id for e in article.means])),
+            "purposes": draw(_subset([e.id for e in article.purposes])),
+        },
+    }
+    age = draw(st.none() | st.integers(0, 120))
+    if age is not None:
+        data["person"] = {"age": age}
+    return data
