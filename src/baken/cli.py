@@ -106,6 +106,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    from django.conf import settings
+
+    if settings.STATIC_ROOT:
+        call_command("collectstatic", interactive=False, verbosity=0)
     import waitress
 
     from baken.conf.wsgi import application
