@@ -119,7 +119,10 @@ class Weekday(StrEnum):
     @property
     def iso(self) -> int:
         """ISO weekday number, Monday = 1."""
-        return list(Weekday).index(self) + 1
+        return _WEEKDAY_ISO[self]
+
+
+_WEEKDAY_ISO = {day: number for number, day in enumerate(Weekday, start=1)}
 
 
 class Holiday(Strict):

@@ -41,9 +41,22 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+_CALENDARS: dict[tuple[int, int], tuple[OfficeHours, frozenset[date]]] = {}
+
+
+def _holidays(hours: OfficeHours, year: int) -> frozenset[date]:
+    """The public holidays of ``year``, computed once per calendar and year."""
+    key = (id(hours), year)
+    cached = _CALENDARS.get(key)
+    if cached is None or cached[0] is not hours:
+        cached = (hours, frozenset(holiday_date(h, year) for h in hours.holidays))
+        _CALENDARS[key] = cached
+    return cached[1]
+
+
 def is_public_holiday(hours: OfficeHours, day: date) -> bool:
     """Whether ``day`` is one of the office-hours calendar's public holidays."""
-    return any(holiday_date(h, day.year) == day for h in hours.holidays)
+    return day in _holidays(hours, day.year)
 
 
 def within_office_hours(hours: OfficeHours, moment: datetime) -> bool:
