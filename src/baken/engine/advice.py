@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Literal, cast
 
 Conclusion = Literal["unfounded", "doubt", "suspicion"]
 Report = Literal["required", "not_required"]
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def _json(value: object) -> JsonValue:
+    """A dataclass, tuple or plain value as JSON data (tuples become lists)."""
+    if isinstance(value, tuple | list):
+        return [_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json(item) for key, item in value.items()}
+    return cast(JsonValue, value)
 
 
 @dataclass(frozen=True)
@@ -17,9 +26,6 @@ class Action:
 
     text: str
     cite: str
-
-    def to_json(self) -> dict[str, JsonValue]:
-        return {"text": self.text, "cite": self.cite}
 
 
 @dataclass(frozen=True)
@@ -32,15 +38,6 @@ class ContactAdvice:
     reason: str
     cite: str
 
-    def to_json(self) -> dict[str, JsonValue]:
-        return {
-            "partner": self.partner,
-            "name": self.name,
-            "phone": self.phone,
-            "reason": self.reason,
-            "cite": self.cite,
-        }
-
 
 @dataclass(frozen=True)
 class StepsAdvice:
@@ -48,9 +45,6 @@ class StepsAdvice:
 
     completed: tuple[int, ...]
     missing: tuple[int, ...]
-
-    def to_json(self) -> dict[str, JsonValue]:
-        return {"completed": list(self.completed), "missing": list(self.missing)}
 
 
 @dataclass(frozen=True)
@@ -62,15 +56,6 @@ class Art273fAdvice:
     purpose: bool
     means_required: bool
     elements_present: bool
-
-    def to_json(self) -> dict[str, JsonValue]:
-        return {
-            "act": self.act,
-            "means": self.means,
-            "purpose": self.purpose,
-            "means_required": self.means_required,
-            "elements_present": self.elements_present,
-        }
 
 
 @dataclass(frozen=True)
@@ -97,12 +82,12 @@ class Advice:
             "protocol": {"id": self.protocol_id, "version": self.protocol_version},
             "call_police_now": self.call_police_now,
             "within_office_hours": self.within_office_hours,
-            "contacts": [contact.to_json() for contact in self.contacts],
-            "steps": self.steps.to_json(),
+            "contacts": [_json(asdict(contact)) for contact in self.contacts],
+            "steps": _json(asdict(self.steps)),
             "decision_possible": self.decision_possible,
             "conclusion": self.conclusion,
             "report_to_veilig_thuis": self.report_to_veilig_thuis,
             "help_possible": self.help_possible,
-            "art_273f": self.art_273f.to_json(),
-            "actions": [action.to_json() for action in self.actions],
+            "art_273f": _json(asdict(self.art_273f)),
+            "actions": [_json(asdict(action)) for action in self.actions],
         }
