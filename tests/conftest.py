@@ -58,16 +58,21 @@ def baken() -> Callable[..., CliResult]:
     """Run the installed ``baken`` command as a user would, in a subprocess."""
     command = _baken_command()
 
-    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+    def run(
+        *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> CliResult:
         completed = subprocess.run(
             [*command, *args],
-            input=stdin,
+            input=stdin.encode() if isinstance(stdin, str) else stdin,
             capture_output=True,
-            text=True,
             timeout=120,
             env={**os.environ, **(env or {})},
             check=False,
         )
-        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+        return CliResult(
+            completed.returncode,
+            completed.stdout.decode("utf-8"),
+            completed.stderr.decode("utf-8"),
+        )
 
     return run

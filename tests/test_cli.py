@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +42,11 @@ VALID = {"moment": "2026-02-11T11:00:00+01:00", "reporter": "professional"}
         ({"art_273f": {"tools": []}}, "art_273f.tools", "[]"),
         ({"protocol": "utrecht-2030"}, "protocol", "utrecht-2030"),
         ({"colour": "red"}, "colour", "red"),
+        ({"col\u0007our": 1}, "'col\\x07our'", "1"),
+        ({"moment": "9999-12-31T23:00:00-12:00"}, "moment", "9999-12-31T23:00:00-12:00"),
+        ({"acute_danger": True, "weighing": {"q2": "no"}}, "weighing.q2", "no"),
+        ({"acute_danger": True, "weighing": {"q1": "no"}}, "weighing.q1", "no"),
+        ({"weighing": {"q1": "no", "q2": "yes"}}, "weighing.q2", "yes"),
     ],
 )
 def test_bad_situation_fields_exit_2_naming_the_field_and_the_value(
@@ -62,6 +69,77 @@ def test_malformed_json_exits_2_with_the_position(baken: Run, text: str) -> None
     assert result.code == 2
     assert "not valid JSON" in result.stderr and "line" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"reporter": "professional", "reporter": "volunteer"}', "'reporter': given twice"),
+        ('{"weighing": {"q1": "yes", "q1": "no"}}', "'q1': given twice"),
+        ('{"person": {"age": NaN}}', "NaN is not a JSON value"),
+        ('{"person": {"age": Infinity}}', "Infinity is not a JSON value"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"person": {"age": ' + "9" * 5000 + "}}", "not usable JSON"),
+    ],
+)
+def test_json_that_would_be_silently_misread_exits_2(baken: Run, text: str, expected: str) -> None:
+    """Duplicate keys, NaN/Infinity, absurd nesting or numbers: one clear line, never a guess."""
+    result = baken("assess", "-", stdin=text)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_input_that_is_not_utf8_exits_2(baken: Run) -> None:
+    """Latin-1 bytes on stdin are refused with the position, not decoded by guesswork."""
+    result = baken("assess", "-", stdin='{"reporter": "vrijwilliger é"}'.encode("latin-1"))
+    assert result.code == 2
+    assert "not UTF-8 text" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_input_with_a_utf8_byte_order_mark_is_read(baken: Run) -> None:
+    """A BOM, as some Windows editors write, is no reason to refuse a situation."""
+    result = baken("assess", "-", stdin=b"\xef\xbb\xbf" + json.dumps(VALID).encode())
+    assert result.code == 0, result.stderr
+
+
+def test_an_unknown_default_protocol_names_the_setting(baken: Run) -> None:
+    """A wrong BAKEN_DEFAULT_PROTOCOL is reported as that setting's fault, with exit 2."""
+    result = baken("assess", "-", stdin=json.dumps(VALID), env={"BAKEN_DEFAULT_PROTOCOL": "x-1"})
+    assert result.code == 2
+    assert "'x-1'" in result.stderr and "BAKEN_DEFAULT_PROTOCOL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_protocol_id_installed_twice_is_a_clean_error(baken: Run, tmp_path: Path) -> None:
+    """Two files with one protocol id: exit 1 naming both files, no traceback."""
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(
+        (DATA_DIR / "gelderland-midden-2018.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    result = baken("protocol", "list", env={"BAKEN_PROTOCOL_PATH": str(tmp_path)})
+    assert result.code == 1
+    assert "installed twice" in result.stderr or "is already in" in result.stderr
+    assert str(copy) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_into_a_closed_pipe_is_quiet() -> None:
+    """`baken protocol export | head -c 10` ends without a BrokenPipeError traceback."""
+    script = Path(sys.executable).with_name("baken")
+    with subprocess.Popen(
+        [str(script), "protocol", "export"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()  # the reader goes away before the export is written
+        errors = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert "Traceback" not in errors
+    assert "BrokenPipeError" not in errors
 
 
 def test_a_situation_that_is_not_an_object_exits_2(baken: Run) -> None:
@@ -99,8 +177,8 @@ def test_assess_reads_a_file_and_prints_the_documented_shape(baken: Run, tmp_pat
         "art_273f",
         "actions",
     }
-    assert set(advice["contacts"][0]) == {"partner", "name", "phone", "reason", "cite"}
-    assert set(advice["actions"][0]) == {"text", "cite"}
+    assert set(advice["contacts"][0]) == {"partner", "name", "phone", "reason", "cite", "added"}
+    assert set(advice["actions"][0]) == {"text", "cite", "added"}
 
 
 def test_assess_without_a_moment_uses_now(baken: Run) -> None:

@@ -37,14 +37,47 @@ def _dump(data: Any, out: TextIO) -> None:
 
 
 def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+    """The file's (or stdin's) text, decoded strictly as UTF-8 (a BOM is allowed)."""
+    name = "standard input" if source == "-" else source
     try:
-        return Path(source).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except FileNotFoundError:
-        raise InputError(f"cannot read {source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {source}: {exc}") from None
+        raise InputError(f"cannot read {name}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot read {name}: not UTF-8 text (bad byte at position {exc.start})"
+        ) from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json would silently keep the last)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InputError(f"{key!r}: given twice in the same JSON object")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise InputError(f"the situation is not valid JSON: {name} is not a JSON value")
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the situation is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise InputError("the situation is not usable JSON: it is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with too many digits
+        raise InputError(f"the situation is not usable JSON: {exc}") from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -77,13 +110,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    text = _read_text(args.file)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"the situation is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+    data = _load_json(_read_text(args.file))
     protocol_id = data.get("protocol") if isinstance(data, dict) else None
     if protocol_id is not None and not isinstance(protocol_id, str):
         raise InputError(f"protocol: must be a protocol id string (got {protocol_id!r})")
@@ -172,6 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"an installed protocol does not validate:\n{exc}", EXIT_INVALID)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `baken protocol export | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 

@@ -18,10 +18,11 @@ def _subset(values: list[str]) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(values), unique=True, max_size=6)
 
 
-# Hypothesis takes naive bounds and attaches the drawn offset itself.
+# Hypothesis takes naive bounds and attaches the drawn offset itself. A day's
+# margin on either side keeps every moment inside years 1-9999 once in UTC.
 moments = st.datetimes(
-    min_value=datetime(2000, 1, 1),  # noqa: DTZ001
-    max_value=datetime(2100, 12, 31),  # noqa: DTZ001
+    min_value=datetime(1, 1, 2),  # noqa: DTZ001
+    max_value=datetime(9999, 12, 30),  # noqa: DTZ001
     timezones=st.integers(min_value=-12 * 60, max_value=14 * 60).map(
         lambda minutes: timezone(timedelta(minutes=minutes))
     ),
@@ -48,6 +49,14 @@ def situations(draw: st.DrawFn, protocol: Protocol = PROTOCOL) -> dict[str, Any]
             "purposes": draw(_subset([e.id for e in article.purposes])),
         },
     }
+    # Keep only answers that can be true together (Situation.contradiction).
+    weighing = data["weighing"]
+    if data["acute_danger"]:
+        for question in ("q1", "q2"):
+            if weighing.get(question) == "no":
+                weighing[question] = draw(st.sampled_from(["yes", "unknown"]))
+    if weighing.get("q1") == "no" and weighing.get("q2") == "yes":
+        weighing["q2"] = draw(st.sampled_from(["no", "unknown"]))
     age = draw(st.none() | st.integers(0, 120))
     if age is not None:
         data["person"] = {"age": age}

@@ -68,6 +68,10 @@ def test_dutch_public_holidays_are_known(protocol: Protocol, day: date) -> None:
         ("2026-02-14T11:00:00+01:00", False),  # Saturday
         ("2026-12-25T11:00:00+01:00", False),  # Christmas on a Friday
         ("2026-05-14T11:00:00+02:00", False),  # Ascension Day
+        ("2026-03-30T07:30:00Z", True),  # Monday after the spring switch: 09:30 CEST
+        ("2026-03-30T08:30:00+01:00", True),  # the same day given in winter offset: 09:30
+        ("2026-10-26T07:30:00Z", False),  # Monday after the autumn switch: 08:30 CET
+        ("2026-10-26T16:30:00+02:00", True),  # summer offset after the switch: 15:30 CET
     ],
 )
 def test_office_hours_are_judged_in_amsterdam_time(
@@ -175,3 +179,61 @@ def test_a_fitting_profile_brings_its_advice(protocol: Protocol) -> None:
     profile = next(p for p in protocol.profiles if p.advice)
     advice = advise(protocol, profiles=[profile.id])
     assert profile.advice[0].text in [a.text for a in advice.actions]
+
+
+def test_a_volunteer_in_acute_danger_calls_the_police_then_veilig_thuis(
+    protocol: Protocol,
+) -> None:
+    """Acute danger holds for volunteers too; after the police they turn to Veilig Thuis only."""
+    advice = advise(protocol, reporter="volunteer", acute_danger=True, moment=SUNDAY)
+    partners = [c.partner for c in advice.contacts]
+    assert partners[0] == "politie"
+    assert _digits(advice.contacts[0].phone) == EMERGENCY
+    assert "veilig-thuis" in partners
+    assert "meld-misdaad-anoniem" not in partners and "comensha" not in partners
+    assert advice.conclusion is None and advice.report_to_veilig_thuis is None
+    assert protocol.weighing.volunteers.text in [a.text for a in advice.actions]
+    assert all(not a.text.startswith("Stap ") for a in advice.actions)
+
+
+def test_an_unfounded_suspicion_lists_no_trafficking_partners(protocol: Protocol) -> None:
+    """q1 no: no zorgcoördinator, CoMensha, Meld Misdaad Anoniem or Inspectie SZW."""
+    advice = advise(
+        protocol,
+        exploitation_forms=["labour"],
+        steps_completed=[1, 2, 3, 4],
+        weighing={"q1": "no"},
+        art_273f={"acts": ["act-werven"], "purposes": ["purpose-gedwongen-arbeid"]},
+    )
+    assert advice.contacts == ()
+
+
+def test_art_273f_elements_alone_do_not_route_as_evident(protocol: Protocol) -> None:
+    """The legal elements are information, not a verdict: no suspicion, no zorgcoördinator."""
+    article = protocol.article_273f
+    advice = advise(
+        protocol,
+        person={"age": 15},
+        art_273f={"acts": [article.acts[0].id], "purposes": [article.purposes[0].id]},
+    )
+    assert advice.art_273f.elements_present is True
+    assert "zorgcoordinator" not in [c.partner for c in advice.contacts]
+    assert article.information.text in [a.text for a in advice.actions]
+
+
+def test_text_completed_from_another_source_says_so(protocol: Protocol) -> None:
+    """Items not in the protocol document carry their added source; the document's own do not."""
+    advice = advise(
+        protocol,
+        steps_completed=[1, 2, 3, 4],
+        weighing={"q1": "yes", "q2": "yes"},
+        consent_to_report="no",
+    )
+    by_text = {a.text: a for a in advice.actions}
+    recorded = next(c for c in protocol.consent if c.id == "toestemming-meldrecht-vastleggen")
+    assert recorded.added is not None
+    assert by_text[recorded.text].added == recorded.added.source
+    suspicion = next(o for o in protocol.weighing.outcomes if o.id == "suspicion")
+    assert by_text[suspicion.text].added is None
+    mma = next(c for c in advice.contacts if c.partner == "meld-misdaad-anoniem")
+    assert mma.added is not None

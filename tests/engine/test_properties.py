@@ -7,10 +7,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baken.engine import assess, parse_situation
+from baken.engine import SituationError, assess, parse_situation
 from tests.engine.strategies import PROTOCOL, situations
 
 POLICE_PHONES = {
@@ -61,10 +62,14 @@ def test_a_minor_never_needs_a_means(data: dict[str, Any], age: int) -> None:
 def test_acute_danger_always_puts_a_police_number_first(data: dict[str, Any]) -> None:
     """With acute danger the first contact is the police, whatever else is recorded."""
     data["acute_danger"] = True
+    for question in ("q1", "q2"):
+        if data["weighing"].get(question) == "no":
+            data["weighing"][question] = "yes"
     advice = assess(parse_situation(data, PROTOCOL, now=NOW), PROTOCOL)
     assert advice.call_police_now is True
     assert advice.contacts[0].partner == "politie"
     assert re.sub(r"\D", "", advice.contacts[0].phone) in POLICE_PHONES
+    assert advice.report_to_veilig_thuis != "not_required"
 
 
 @settings(max_examples=500, deadline=None)
@@ -92,8 +97,20 @@ def test_the_two_decisions_follow_the_afwegingskader(data: dict[str, Any]) -> No
         assert advice.report_to_veilig_thuis is None
     else:
         assert advice.conclusion == "suspicion"
+        # Acute danger is acute unsafety: it counts as q2 yes (Situation.answer).
         must_report = answers["q2"] == "yes" or "no" in help_answers
         assert (advice.report_to_veilig_thuis == "required") is must_report
         assert (advice.help_possible is True) is all(a == "yes" for a in help_answers)
         if "no" in help_answers:
             assert advice.help_possible is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations(), st.sampled_from(["q1", "q2"]))
+def test_acute_danger_with_a_no_to_q1_or_q2_is_refused(data: dict[str, Any], question: str) -> None:
+    """Acute danger contradicts "no grounds for concern" and "no unsafety": refused, not guessed."""
+    data["acute_danger"] = True
+    data["weighing"][question] = "no"
+    with pytest.raises(SituationError) as caught:
+        parse_situation(data, PROTOCOL, now=NOW)
+    assert caught.value.field.startswith("weighing.q")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from baken.engine import SituationError
 from baken.protocol import Protocol
 from tests.engine.helpers import advise
 
@@ -12,10 +13,55 @@ STEPS = [1, 2, 3, 4]
 
 def test_q1_no_concludes_unfounded_and_no_report(protocol: Protocol) -> None:
     """No suspicion after weighing: close and record; reporting is not required."""
-    advice = advise(protocol, steps_completed=STEPS, weighing={"q1": "no", "q2": "yes"})
+    advice = advise(protocol, steps_completed=STEPS, weighing={"q1": "no", "q2": "no"})
     assert advice.conclusion == "unfounded"
     assert advice.report_to_veilig_thuis == "not_required"
     assert advice.help_possible is None
+    assert {c.partner for c in advice.contacts}.isdisjoint(
+        {"zorgcoordinator", "comensha", "meld-misdaad-anoniem"}
+    )
+
+
+def test_q2_yes_with_q1_no_is_refused_as_a_contradiction(protocol: Protocol) -> None:
+    """Unsafety is only weighed once there is a suspicion: q1 no with q2 yes is refused."""
+    with pytest.raises(SituationError) as caught:
+        advise(protocol, steps_completed=STEPS, weighing={"q1": "no", "q2": "yes"})
+    assert caught.value.field == "weighing.q2"
+    assert "q1: no" in caught.value.problem
+
+
+def test_q2_yes_in_doubt_leaves_the_report_open_and_says_what_unsafety_means(
+    protocol: Protocol,
+) -> None:
+    """Doubt with unsafety: no report decision yet, but the q2 branch is among the actions."""
+    advice = advise(protocol, steps_completed=STEPS, weighing={"q1": "unknown", "q2": "yes"})
+    assert advice.conclusion == "doubt"
+    assert advice.report_to_veilig_thuis is None
+    q2 = protocol.weighing.questions[1]
+    assert q2.if_yes in [a.text for a in advice.actions]
+
+
+@pytest.mark.parametrize("q2", ["yes", "unknown"])
+def test_acute_danger_with_a_suspicion_requires_a_report_citing_acute_unsafety(
+    protocol: Protocol, q2: str
+) -> None:
+    """Acute danger is acute unsafety (§1.2 Stap 5): the report is required, even if help fits."""
+    weighing = {"q1": "yes", "q2": q2, "q3": "yes", "q4": "yes", "q5": "yes"}
+    advice = advise(protocol, acute_danger=True, steps_completed=STEPS, weighing=weighing)
+    assert advice.report_to_veilig_thuis == "required"
+    assert advice.help_possible is True
+    assert advice.contacts[0].partner == "politie"
+    cites = [a.cite for a in advice.actions]
+    definition = next(d for d in protocol.weighing.definitions if d.id == "def-acute-onveiligheid")
+    assert definition.cite in cites
+
+
+@pytest.mark.parametrize("question", ["q1", "q2"])
+def test_acute_danger_with_no_to_q1_or_q2_is_refused(protocol: Protocol, question: str) -> None:
+    """Acute danger and "no concern" or "no unsafety" cannot both be true: refused, not guessed."""
+    with pytest.raises(SituationError) as caught:
+        advise(protocol, acute_danger=True, steps_completed=STEPS, weighing={question: "no"})
+    assert caught.value.field == f"weighing.{question}"
 
 
 def test_q1_unknown_concludes_doubt_and_advises_consulting_veilig_thuis(
@@ -125,3 +171,14 @@ def test_report_with_consent_does_not_invoke_the_conflict_of_duties(protocol: Pr
     texts = [a.text for a in advice.actions]
     assert consent["toestemming-conflict-van-plichten"].text not in texts
     assert consent["toestemming-advies-melding-vt"].text in texts
+
+
+def test_assess_refuses_a_naive_moment_built_in_code(protocol: Protocol) -> None:
+    """Office hours cannot be judged without an offset: a naive moment is an error, not a guess."""
+    from datetime import datetime
+
+    from baken.engine import Situation, assess
+
+    naive = datetime(2026, 2, 11, 11, 0)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(ValueError, match="timezone-aware"):
+        assess(Situation(moment=naive, protocol_id=protocol.id), protocol)

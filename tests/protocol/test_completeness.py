@@ -137,6 +137,41 @@ def test_every_phone_number_of_the_social_map_is_a_contact(protocol: Protocol) -
     assert numbers <= contacts
 
 
+SOCIAL_MAP_PARTNERS = {
+    # The heading each block of §3.9 starts with, and the partner id it must land on.
+    "Veilig Thuis": "veilig-thuis",
+    "Zorgcoördinator slachtoffers Mensenhandel": "zorgcoordinator",
+    "Afdeling Preventie": "moviera-preventie",
+    "Politie": "politie",
+    "Inspectie Sociale Zaken": "inspectie-szw",
+    "CoMensha": "comensha",
+    "Meld Misdaad Anoniem": "meld-misdaad-anoniem",
+}
+
+
+def test_each_social_map_number_belongs_to_the_partner_it_is_listed_under(
+    protocol: Protocol,
+) -> None:
+    """§3.9's numbers, e-mail addresses and websites sit on the right partner, not just anywhere."""
+    section = _section(_seed_lines(), "3.9 Sociale Kaart", "http://www.moviera.nl/")
+    found: dict[str, set[str]] = {partner: set() for partner in SOCIAL_MAP_PARTNERS.values()}
+    current = None
+    for line in section:
+        heading = next((p for h, p in SOCIAL_MAP_PARTNERS.items() if line.startswith(h)), None)
+        current = heading or current
+        phone = re.match(r"T:\s*([\d -]+\d)", line)
+        email = re.match(r"E:\s*(\S+@\S+)", line)
+        if current and phone:
+            found[current].add(re.sub(r"\D", "", phone.group(1)))
+        if current and email:
+            found[current].add(email.group(1))
+    assert sum(len(values) for values in found.values()) == 13  # 10 numbers, 3 e-mail addresses
+    partners = {p.id: p for p in protocol.partners}
+    for partner_id, wanted in found.items():
+        have = {c.digits if c.kind == "phone" else c.value for c in partners[partner_id].contacts}
+        assert wanted <= have, partner_id
+
+
 def test_the_five_victim_profiles_are_present(protocol: Protocol) -> None:
     """§3.1's five profiles, by title, in order."""
     assert [p.title for p in protocol.profiles] == [

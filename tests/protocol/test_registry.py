@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from baken.protocol import Protocol, Registry, UnknownProtocolError, parse_protocol
+from baken.protocol import Protocol, ProtocolError, Registry, UnknownProtocolError, parse_protocol
 from baken.protocol.loader import DATA_DIR
 from tests.conftest import CliResult
 
@@ -55,7 +55,7 @@ def test_an_extra_protocol_is_installed_beside_the_default(
 
 def test_the_registry_refuses_the_same_id_twice(protocol: Protocol) -> None:
     """Two files with one id would make advice ambiguous."""
-    with pytest.raises(ValueError, match="installed twice"):
+    with pytest.raises(ProtocolError, match="installed twice"):
         Registry([protocol, protocol])
 
 

@@ -54,6 +54,11 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         raise ValueError(
             f"situation was parsed for protocol {situation.protocol_id!r}, not {protocol.id!r}"
         )
+    if situation.moment.tzinfo is None or situation.moment.utcoffset() is None:
+        raise ValueError("situation.moment must be timezone-aware")
+    problem = situation.contradiction()
+    if problem is not None:
+        raise problem
     steps = steps_advice(situation)
     possible = decision_possible(situation)
     weighing = weigh(situation, protocol) if possible else NO_DECISION
@@ -62,10 +67,10 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     actions: list[Action] = []
     if situation.acute_danger:
         acute = protocol.acute_danger
-        actions += [Action(a.text, a.cite) for a in (*acute.actions, *acute.follow_up)]
+        actions += [Action.of(a) for a in (*acute.actions, *acute.follow_up)]
     if situation.reporter is Reporter.VOLUNTEER:
         volunteers = protocol.weighing.volunteers
-        actions.append(Action(volunteers.text, volunteers.cite))
+        actions.append(Action.of(volunteers))
     actions += step_actions(situation, protocol, steps)
     actions += weighing.actions
     actions += consent_actions(situation, protocol, weighing)
@@ -73,14 +78,14 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     actions += art_273f_actions(situation, protocol)
     if 5 in situation.steps_completed and possible:
         evaluation = protocol.case_evaluation
-        actions.append(Action(evaluation.intro.text, evaluation.intro.cite))
-        actions += [Action(q.text, q.cite) for q in evaluation.questions]
+        actions.append(Action.of(evaluation.intro))
+        actions += [Action.of(q) for q in evaluation.questions]
 
     return Advice(
         protocol_id=protocol.id,
         protocol_version=protocol.version,
         call_police_now=situation.acute_danger,
-        contacts=tuple(contacts(situation, protocol, weighing, art_273f)),
+        contacts=tuple(contacts(situation, protocol, weighing)),
         steps=steps,
         decision_possible=possible,
         conclusion=weighing.conclusion,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal, cast
+from typing import Literal, Protocol, cast
 
 Conclusion = Literal["unfounded", "doubt", "suspicion"]
 Report = Literal["required", "not_required"]
@@ -20,12 +20,42 @@ def _json(value: object) -> JsonValue:
     return cast(JsonValue, value)
 
 
+class _Source(Protocol):
+    """What an added item carries: the source it was completed from."""
+
+    @property
+    def source(self) -> str: ...
+
+
+class Cited(Protocol):
+    """A protocol item with text, citation and, when not in the seed, its added source."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def cite(self) -> str: ...
+
+    @property
+    def added(self) -> _Source | None: ...
+
+
 @dataclass(frozen=True)
 class Action:
-    """Something the protocol asks the professional to do or know, with its source."""
+    """Something the protocol asks the professional to do or know, with its source.
+
+    ``added`` names the source an item was completed from when the protocol
+    document itself does not say it (``None`` for text taken from the document).
+    """
 
     text: str
     cite: str
+    added: str | None = None
+
+    @classmethod
+    def of(cls, item: Cited) -> Action:
+        """The action for one protocol item, keeping its added source."""
+        return cls(item.text, item.cite, item.added.source if item.added else None)
 
 
 @dataclass(frozen=True)
@@ -37,6 +67,8 @@ class ContactAdvice:
     phone: str
     reason: str
     cite: str
+    added: str | None = None
+    """The source the reason was completed from, when the protocol document does not say it."""
 
 
 @dataclass(frozen=True)

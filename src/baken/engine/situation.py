@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal, TypeVar, cast
 
@@ -78,8 +78,48 @@ class Situation:
     protocol_id: str | None = None
 
     def answer(self, question: str) -> Answer:
-        """The answer to weighing question ``q1``..``q5``; unknown when not given."""
-        return self.weighing.get(question, "unknown")
+        """The answer to weighing question ``q1``..``q5``; unknown when not given.
+
+        Acute danger is acute unsafety (§1.2 Stap 5), so with ``acute_danger`` an
+        unanswered q2 counts as yes.
+        """
+        answer = self.weighing.get(question, "unknown")
+        if question == "q2" and self.acute_danger and answer == "unknown":
+            return "yes"
+        return answer
+
+    def contradiction(self) -> SituationError | None:
+        """The first pair of answers that cannot both be true, or ``None``.
+
+        Acute danger means a person is in direct physical danger: that is acute
+        unsafety (q2 yes) and a reason for concern (q1 cannot be no). Unsafety
+        (q2) is only weighed once there is a suspicion, so q2 yes with q1 no is
+        contradictory too. The engine refuses these rather than pick one side.
+        """
+        q1 = self.weighing.get("q1", "unknown")
+        q2 = self.weighing.get("q2", "unknown")
+        if self.acute_danger and q2 == "no":
+            return SituationError(
+                "weighing.q2",
+                q2,
+                "contradicts acute_danger: true (acute danger is acute unsafety); "
+                "answer yes or unknown, or set acute_danger to false",
+            )
+        if self.acute_danger and q1 == "no":
+            return SituationError(
+                "weighing.q1",
+                q1,
+                "contradicts acute_danger: true (there is reason for concern); "
+                "answer yes or unknown, or set acute_danger to false",
+            )
+        if q1 == "no" and q2 == "yes":
+            return SituationError(
+                "weighing.q2",
+                q2,
+                "contradicts q1: no (unsafety is only weighed when there is a suspicion); "
+                "answer q1 yes or unknown, or q2 unknown",
+            )
+        return None
 
 
 FIELDS = (
@@ -99,6 +139,13 @@ FIELDS = (
 
 
 E = TypeVar("E", bound=StrEnum)
+
+
+def _name(key: object) -> str:
+    """A field name as given, quoted when it is not a plain name (e.g. holds control characters)."""
+    if isinstance(key, str) and key.isidentifier() and key.isascii():
+        return key
+    return repr(key)
 
 
 def _choice(enum: type[E], name: str, value: object) -> E:
@@ -146,6 +193,10 @@ def _moment(value: object, now: datetime) -> datetime:
         raise SituationError(
             "moment", value, "needs a UTC offset or Z, e.g. 2026-02-11T11:00:00+01:00"
         )
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise SituationError("moment", value, "lies outside the years 1 to 9999") from None
     return moment
 
 
@@ -156,7 +207,9 @@ def _age(value: object) -> int | None:
         raise SituationError("person", value, 'must be an object such as {"age": 16}')
     unknown = sorted(set(value) - {"age"})
     if unknown:
-        raise SituationError(f"person.{unknown[0]}", value[unknown[0]], "is not a known field")
+        raise SituationError(
+            f"person.{_name(unknown[0])}", value[unknown[0]], "is not a known field"
+        )
     age: object = value.get("age")
     if age is None:
         return None
@@ -182,7 +235,9 @@ def _weighing(value: object) -> dict[str, Answer]:
     answers: dict[str, Answer] = dict.fromkeys(QUESTION_IDS, "unknown")
     for key, answer in value.items():
         if key not in QUESTION_IDS:
-            raise SituationError(f"weighing.{key}", answer, "is not a question; use q1 to q5")
+            raise SituationError(
+                f"weighing.{_name(key)}", answer, "is not a question; use q1 to q5"
+            )
         if answer not in ANSWERS:
             raise SituationError(f"weighing.{key}", answer, "must be yes, no or unknown")
         answers[key] = cast(Answer, answer)
@@ -200,7 +255,9 @@ def _art_273f(value: object, protocol: Protocol) -> Art273fFacts:
     }
     for key in value:
         if key not in known:
-            raise SituationError(f"art_273f.{key}", value[key], "is not acts, means or purposes")
+            raise SituationError(
+                f"art_273f.{_name(key)}", value[key], "is not acts, means or purposes"
+            )
     found = {
         key: _ids(f"art_273f.{key}", value.get(key, []), ids, key.rstrip("s"))
         for key, ids in known.items()
@@ -217,12 +274,12 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
         raise SituationError("(situation)", data, "must be a JSON object")
     for key in data:
         if key not in FIELDS:
-            raise SituationError(str(key), data[key], "is not a known field")
+            raise SituationError(_name(key), data[key], "is not a known field")
     protocol_id = data.get("protocol")
     if protocol_id is not None and protocol_id != protocol.id:
         raise SituationError("protocol", protocol_id, f"does not match protocol {protocol.id!r}")
     forms = _str_list("exploitation_forms", data.get("exploitation_forms", []))
-    return Situation(
+    situation = Situation(
         protocol_id=protocol.id,
         moment=_moment(data.get("moment"), now),
         reporter=_choice(Reporter, "reporter", data.get("reporter", "professional")),
@@ -243,3 +300,7 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
         ),
         art_273f=_art_273f(data.get("art_273f", {}), protocol),
     )
+    problem = situation.contradiction()
+    if problem is not None:
+        raise problem
+    return situation

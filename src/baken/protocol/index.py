@@ -37,7 +37,7 @@ class ProtocolIndex:
     profiles: dict[str, Profile]
     partners: dict[str, Partner]
     items: dict[str, Item]
-    """Routing, consent and stappenplan rule items by id."""
+    """Routing, consent, stappenplan rule and weighing definition items by id."""
 
 
 _INDEXES: dict[int, tuple[Protocol, ProtocolIndex]] = {}
@@ -59,7 +59,15 @@ def index_of(protocol: Protocol) -> ProtocolIndex:
         signal_forms=forms,
         profiles={p.id: p for p in protocol.profiles},
         partners={p.id: p for p in protocol.partners},
-        items={i.id: i for i in (*protocol.routing, *protocol.consent, *protocol.steps.rules)},
+        items={
+            i.id: i
+            for i in (
+                *protocol.routing,
+                *protocol.consent,
+                *protocol.steps.rules,
+                *protocol.weighing.definitions,
+            )
+        },
     )
     _INDEXES[id(protocol)] = (protocol, index)
     return index

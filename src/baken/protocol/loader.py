@@ -51,11 +51,12 @@ class ProtocolError(Exception):
 class UnknownProtocolError(LookupError):
     """No installed protocol has the requested id."""
 
-    def __init__(self, protocol_id: str, known: Iterable[str]) -> None:
+    def __init__(self, protocol_id: str, known: Iterable[str], setting: str | None = None) -> None:
         self.protocol_id = protocol_id
         self.known = sorted(known)
+        where = f" (set in {setting})" if setting else ""
         super().__init__(
-            f"unknown protocol {protocol_id!r}; installed: {', '.join(self.known) or 'none'}"
+            f"unknown protocol {protocol_id!r}{where}; installed: {', '.join(self.known) or 'none'}"
         )
 
 
@@ -106,7 +107,10 @@ class Registry:
         self._protocols: dict[str, Protocol] = {}
         for protocol in protocols:
             if protocol.id in self._protocols:
-                raise ValueError(f"protocol id {protocol.id!r} is installed twice")
+                raise ProtocolError(
+                    "(installed protocols)",
+                    [Problem("id", f"protocol id {protocol.id!r} is installed twice")],
+                )
             self._protocols[protocol.id] = protocol
         if default_id is None and len(self._protocols) == 1:
             default_id = next(iter(self._protocols))
@@ -117,10 +121,22 @@ class Registry:
     @classmethod
     def from_directories(cls, directories: Iterable[Path], default_id: str | None) -> Registry:
         """Load every ``*.yaml`` file in the given directories."""
-        return cls(
-            (load_protocol(path) for d in directories for path in sorted(d.glob("*.yaml"))),
-            default_id,
-        )
+        seen: dict[str, Path] = {}
+        protocols = []
+        for path in (path for d in directories for path in sorted(d.glob("*.yaml"))):
+            protocol = load_protocol(path)
+            if protocol.id in seen:
+                raise ProtocolError(
+                    str(path),
+                    [
+                        Problem(
+                            "id", f"protocol id {protocol.id!r} is already in {seen[protocol.id]}"
+                        )
+                    ],
+                )
+            seen[protocol.id] = path
+            protocols.append(protocol)
+        return cls(protocols, default_id)
 
     def __iter__(self) -> Iterator[Protocol]:
         return iter(self._protocols.values())
@@ -149,5 +165,10 @@ def default_registry() -> Registry:
     directories = [DATA_DIR]
     extra = os.environ.get(PATH_ENV, "")
     directories += [Path(part) for part in extra.split(os.pathsep) if part]
-    default_id = os.environ.get(DEFAULT_ENV) or DEFAULT_PROTOCOL_ID
-    return Registry.from_directories(directories, default_id)
+    chosen = os.environ.get(DEFAULT_ENV)
+    try:
+        return Registry.from_directories(directories, chosen or DEFAULT_PROTOCOL_ID)
+    except UnknownProtocolError as exc:
+        if chosen:
+            raise UnknownProtocolError(exc.protocol_id, exc.known, setting=DEFAULT_ENV) from None
+        raise

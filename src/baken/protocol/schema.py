@@ -318,6 +318,7 @@ class Outcome(Strict):
     title: Text
     text: Text
     cite: Cite
+    added: Added | None = None
 
 
 class Decision(Strict):
@@ -327,6 +328,7 @@ class Decision(Strict):
     question: Text
     text: Text
     cite: Cite
+    added: Added | None = None
 
 
 class Weighing(Strict):
@@ -372,6 +374,8 @@ class Article273f(Strict):
     purposes: list[LawElement] = Field(min_length=1)
     minors: Item
     """The rule that for a person under 18 no means need be proven."""
+    information: Item
+    """That the elements are information for the professional, never a verdict."""
     age_of_majority: Annotated[int, Field(ge=1, le=30)] = 18
     cite: Cite
 
@@ -468,6 +472,7 @@ class Protocol(Strict):
             "consent": self.consent,
             "routing": self.routing,
             "steps.rules": self.steps.rules,
+            "weighing.definitions": self.weighing.definitions,
         }
         for section, wanted in REQUIRED_ITEMS.items():
             present = {item.id for item in sections[section]}
@@ -510,6 +515,7 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
         "route-minderjarige-ouders",
     ),
     "steps.rules": ("regel-volgorde",),
+    "weighing.definitions": ("def-acute-onveiligheid",),
 }
 """Items the engine cites or gives as reasons, by the section that must hold them."""
 

@@ -27,8 +27,16 @@ def art_273f_advice(situation: Situation, protocol: Protocol) -> Art273fAdvice:
 
 
 def art_273f_actions(situation: Situation, protocol: Protocol) -> list[Action]:
-    """The minors rule, when it applies or when the age is unknown."""
-    minors = protocol.article_273f.minors
-    if situation.age is None or situation.age < protocol.article_273f.age_of_majority:
-        return [Action(minors.text, minors.cite)]
-    return []
+    """The minors rule when it applies or the age is unknown; that this is no verdict.
+
+    With an unknown age the engine cannot assume a minor: ``means_required``
+    stays true and the minors rule is named so the professional can check the age.
+    """
+    article = protocol.article_273f
+    actions: list[Action] = []
+    if situation.age is None or situation.age < article.age_of_majority:
+        actions.append(Action.of(article.minors))
+    facts = situation.art_273f
+    if facts.acts or facts.means or facts.purposes:
+        actions.append(Action.of(article.information))
+    return actions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from baken.engine.advice import Action, Art273fAdvice, ContactAdvice
+from baken.engine.advice import Action, Cited, ContactAdvice
 from baken.engine.rules.acute import police_numbers
 from baken.engine.rules.weighing import WeighingResult
 from baken.engine.situation import Reporter, Situation
@@ -19,65 +19,64 @@ def labour_signalled(situation: Situation, protocol: Protocol) -> bool:
 
 
 def contacts(
-    situation: Situation,
-    protocol: Protocol,
-    weighing: WeighingResult,
-    art_273f: Art273fAdvice,
+    situation: Situation, protocol: Protocol, weighing: WeighingResult
 ) -> list[ContactAdvice]:
-    """The partners to contact, most urgent first."""
+    """The partners to contact, most urgent first.
+
+    Trafficking counts as evident only when the weighing concluded a suspicion:
+    the art. 273f elements are information, never a verdict, and do not route.
+    """
     index = index_of(protocol)
     partners, items = index.partners, index.items
     result: list[ContactAdvice] = []
 
-    def add(partner_id: str, reason: str, cite: str) -> None:
+    def add(partner_id: str, why: Cited | Action) -> None:
         if any(c.partner == partner_id for c in result):
             return
         partner = partners[partner_id]
         phone = partner.require_phone()
         name = f"{partner.name} ({partner.unit})" if partner.unit else partner.name
-        result.append(ContactAdvice(partner_id, name, phone.value, reason, cite))
+        reason = why if isinstance(why, Action) else Action.of(why)
+        result.append(
+            ContactAdvice(partner_id, name, phone.value, reason.text, reason.cite, reason.added)
+        )
 
     if situation.acute_danger:
         for partner, phone, route_id in police_numbers(protocol, situation.moment):
-            route = items[route_id]
+            route = Action.of(items[route_id])
             name = f"{partner.name} ({partner.unit})" if partner.unit else partner.name
-            result.append(ContactAdvice(partner.id, name, phone, route.text, route.cite))
+            result.append(
+                ContactAdvice(partner.id, name, phone, route.text, route.cite, route.added)
+            )
         follow_up = protocol.acute_danger.follow_up
         if follow_up:
-            add("veilig-thuis", follow_up[0].text, follow_up[0].cite)
-            add("zorgcoordinator", follow_up[0].text, follow_up[0].cite)
+            add("veilig-thuis", follow_up[0])
+            add("zorgcoordinator", follow_up[0])
 
-    volunteer = situation.reporter is Reporter.VOLUNTEER
-    if volunteer:
-        volunteers = protocol.weighing.volunteers
-        add("veilig-thuis", volunteers.text, volunteers.cite)
-    elif weighing.report == "required":
-        reason = weighing.report_reasons[0]
-        add("veilig-thuis", reason.text, reason.cite)
+    if situation.reporter is Reporter.VOLUNTEER:
+        # Volunteers have no afwegingskader: they seek advice from Veilig Thuis.
+        add("veilig-thuis", protocol.weighing.volunteers)
+        return result
+
+    if weighing.report == "required":
+        add("veilig-thuis", weighing.report_reasons[0])
     elif weighing.conclusion == "doubt":
-        doubt = items["route-vt-twijfel"]
-        add("veilig-thuis", doubt.text, doubt.cite)
-        add("zorgcoordinator", doubt.text, doubt.cite)
+        add("veilig-thuis", items["route-vt-twijfel"])
+        add("zorgcoordinator", items["route-vt-twijfel"])
     elif weighing.conclusion != "unfounded":
-        advice = items["route-vt-advies"]
-        add("veilig-thuis", advice.text, advice.cite)
+        add("veilig-thuis", items["route-vt-advies"])
 
-    evident = weighing.conclusion == "suspicion" or art_273f.elements_present
-    if evident and not volunteer:
-        route = items["route-zorgcoordinator"]
-        add("zorgcoordinator", route.text, route.cite)
+    if weighing.conclusion == "unfounded":
+        return result
 
-    if labour_signalled(situation, protocol):
-        route = items["route-inspectie-szw"]
-        add("inspectie-szw", route.text, route.cite)
-
+    evident = weighing.conclusion == "suspicion"
     if evident:
-        route = items["route-comensha"]
-        add("comensha", route.text, route.cite)
-
-    if evident or volunteer:
-        route = items["route-meld-misdaad-anoniem"]
-        add("meld-misdaad-anoniem", route.text, route.cite)
+        add("zorgcoordinator", items["route-zorgcoordinator"])
+    if labour_signalled(situation, protocol):
+        add("inspectie-szw", items["route-inspectie-szw"])
+    if evident:
+        add("comensha", items["route-comensha"])
+        add("meld-misdaad-anoniem", items["route-meld-misdaad-anoniem"])
     return result
 
 
@@ -89,14 +88,19 @@ def consent_actions(
     chosen = ["toestemming-advies-melding-vt"]
     if situation.acute_danger:
         chosen.insert(0, "toestemming-acuut")
-    if situation.consent_to_report == "not_asked" and 3 not in situation.steps_completed:
+    volunteer = situation.reporter is Reporter.VOLUNTEER
+    if (
+        not volunteer
+        and situation.consent_to_report == "not_asked"
+        and 3 not in situation.steps_completed
+    ):
         chosen.append("toestemming-stap-3")
     if weighing.report == "required" and situation.consent_to_report != "yes":
         chosen.append("toestemming-conflict-van-plichten")
         chosen.append("toestemming-meldrecht-vastleggen")
     if weighing.conclusion == "suspicion" and "toestemming-comensha-hulp" in items:
         chosen.append("toestemming-comensha-hulp")
-    return [Action(items[i].text, items[i].cite) for i in chosen]
+    return [Action.of(items[i]) for i in chosen]
 
 
 def person_actions(situation: Situation, protocol: Protocol) -> list[Action]:
@@ -104,8 +108,8 @@ def person_actions(situation: Situation, protocol: Protocol) -> list[Action]:
     actions: list[Action] = []
     if situation.age is not None and situation.age < protocol.article_273f.age_of_majority:
         parents = index_of(protocol).items["route-minderjarige-ouders"]
-        actions.append(Action(parents.text, parents.cite))
+        actions.append(Action.of(parents))
     for profile in protocol.profiles:
         if profile.id in situation.profiles:
-            actions += [Action(advice.text, advice.cite) for advice in profile.advice]
+            actions += [Action.of(advice) for advice in profile.advice]
     return actions

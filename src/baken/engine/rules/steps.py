@@ -36,7 +36,7 @@ def step_actions(situation: Situation, protocol: Protocol, steps: StepsAdvice) -
         return actions
     if steps.missing:
         order = index_of(protocol).items["regel-volgorde"]
-        actions.append(Action(order.text, order.cite))
+        actions.append(Action.of(order))
         for number in steps.missing:
             step = by_number[number]
             actions.append(Action(f"Stap {number}: {step.summary}", step.cite))

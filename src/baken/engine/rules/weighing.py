@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from baken.engine.advice import Action, Conclusion, Report
 from baken.engine.situation import Situation
+from baken.protocol.index import index_of
 from baken.protocol.schema import Protocol, WeighingQuestion
 
 HELP_QUESTIONS = ("q3", "q4", "q5")
@@ -36,47 +37,50 @@ class WeighingResult:
 NO_DECISION = WeighingResult(None, None, None, (), ())
 
 
+def _branch(question: WeighingQuestion, text: str) -> Action:
+    """A branch of the afwegingskader, citing where the branch comes from."""
+    added = question.added.source if question.added else None
+    return Action(text, question.branch_cite, added)
+
+
 def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
-    """Apply the afwegingskader to the recorded answers. Call only when a decision is possible."""
+    """Apply the afwegingskader to the recorded answers. Call only when a decision is possible.
+
+    ``situation`` must have no :meth:`~Situation.contradiction`.
+    """
     weighing = protocol.weighing
     questions: dict[str, WeighingQuestion] = {q.id: q for q in weighing.questions}
     outcomes = {o.id: o for o in weighing.outcomes}
     decisions = {d.id: d for d in weighing.decisions}
+    q1, q2 = situation.answer("q1"), situation.answer("q2")
 
-    q1 = situation.answer("q1")
     if q1 == "no":
         outcome = outcomes["unfounded"]
         return WeighingResult(
             "unfounded",
             "not_required",
             None,
-            (
-                Action(questions["q1"].if_no, questions["q1"].branch_cite),
-                Action(outcome.text, outcome.cite),
-            ),
+            (_branch(questions["q1"], questions["q1"].if_no), Action.of(outcome)),
             (),
         )
     if q1 == "unknown":
         outcome = outcomes["doubt"]
-        return WeighingResult(
-            "doubt",
-            None,
-            None,
-            (
-                Action(outcome.text, outcome.cite),
-                Action(questions["q1"].text, questions["q1"].cite),
-            ),
-            (),
-        )
+        actions = [Action.of(outcome), Action.of(questions["q1"])]
+        if q2 == "yes":
+            # Unsafety seen while the suspicion is in doubt: the report decision
+            # stays open, but the professional must know what q2 yes leads to.
+            actions.append(_branch(questions["q2"], questions["q2"].if_yes))
+        return WeighingResult("doubt", None, None, tuple(actions), ())
 
-    actions: list[Action] = [Action(outcomes["suspicion"].text, outcomes["suspicion"].cite)]
+    actions = [Action.of(outcomes["suspicion"])]
     reasons: list[Action] = []
-    q2 = situation.answer("q2")
     if q2 == "yes":
-        reasons.append(Action(questions["q2"].if_yes, questions["q2"].branch_cite))
+        reasons.append(_branch(questions["q2"], questions["q2"].if_yes))
+        if situation.acute_danger:
+            reasons.append(Action.of(index_of(protocol).items["def-acute-onveiligheid"]))
     for qid in HELP_QUESTIONS:
         if situation.answer(qid) == "no":
-            reasons.append(Action(questions[qid].if_no, questions[qid].branch_cite))
+            reasons.append(_branch(questions[qid], questions[qid].if_no))
 
     help_answers = [situation.answer(qid) for qid in HELP_QUESTIONS]
     help_possible: bool | None
@@ -84,8 +88,7 @@ def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
         help_possible = False
     elif all(answer == "yes" for answer in help_answers):
         help_possible = True
-        q5 = questions["q5"]
-        actions.append(Action(q5.if_yes, q5.branch_cite))
+        actions.append(_branch(questions["q5"], questions["q5"].if_yes))
     else:
         help_possible = None
 
@@ -103,9 +106,6 @@ def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
         open_questions.append("q2")
     if help_possible is None or report is None:
         open_questions += [q for q in HELP_QUESTIONS if situation.answer(q) == "unknown"]
-    for qid in open_questions:
-        actions.append(Action(questions[qid].text, questions[qid].cite))
-
-    actions.append(Action(decisions["report"].text, decisions["report"].cite))
-    actions.append(Action(decisions["help"].text, decisions["help"].cite))
+    actions += [Action.of(questions[qid]) for qid in open_questions]
+    actions += [Action.of(decisions["report"]), Action.of(decisions["help"])]
     return WeighingResult("suspicion", report, help_possible, tuple(actions), tuple(reasons))
