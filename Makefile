@@ -8,7 +8,7 @@ PORT ?= 8000
 COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages
+.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages check-migrations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,17 @@ vendor:
 	bash scripts/vendor.sh
 
 messages: $(VENV)/.dev-installed
-	cd src/baken && ../../$(BIN)/django-admin makemessages -l nl --settings=baken.conf.settings && \
-	  ../../$(BIN)/django-admin compilemessages --settings=baken.conf.settings
+	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin makemessages -l nl \
+	  --no-location --ignore "accounts/*" --settings=baken.conf.settings
+	cd src/baken/accounts && BAKEN_VAR_DIR=$$(mktemp -d) ../../../$(BIN)/django-admin makemessages \
+	  -l nl --no-location --settings=baken.conf.settings
+	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin compilemessages \
+	  --settings=baken.conf.settings
+
+# Fails when a model change has no migration.
+check-migrations: $(VENV)/.dev-installed
+	BAKEN_VAR_DIR=$$(mktemp -d) $(BIN)/django-admin makemigrations --check --dry-run \
+	  --settings=baken.conf.settings
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

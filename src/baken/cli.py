@@ -135,6 +135,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from django.conf import settings
 
+    from baken.accounts.setup import setup_link
+
+    link = setup_link(f"http://{args.host}:{args.port}")
+    if link:
+        print(
+            "No users yet. Create the first administrator (functioneel beheerder), once, "
+            f"from this machine:\n  {link}",
+            flush=True,
+        )
+
     if settings.STATIC_ROOT:
         call_command("collectstatic", interactive=False, verbosity=0)
     import waitress
@@ -143,6 +153,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     print(f"Baken serves on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     waitress.serve(application, host=args.host, port=args.port, threads=8, ident="baken")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Fill an empty development database with synthetic organisations, users and dossiers."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        raise InputError("baken demo refuses to run with BAKEN_ENV=production")
+    call_command("migrate", interactive=False, verbosity=0)
+    from baken.dossiers.demo import DemoRefused, fill_demo_database
+
+    try:
+        fill_demo_database(sys.stdout)
+    except DemoRefused as exc:
+        raise InputError(str(exc)) from None
     return 0
 
 
@@ -179,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess_parser.add_argument("file", metavar="FILE|-", help="situation file, or - for stdin")
     assess_parser.set_defaults(handler=cmd_assess)
+
+    demo = commands.add_parser(
+        "demo", help="fill an empty development database with synthetic demo data"
+    )
+    demo.set_defaults(handler=cmd_demo)
 
     serve = commands.add_parser("serve", help="start the web application")
     serve.add_argument("--port", type=_port, default=8000)

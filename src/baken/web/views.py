@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from baken.protocol import default_registry
@@ -24,3 +24,14 @@ def handbook_page(request: HttpRequest, page: str) -> HttpResponse:
             "social_map": [p for p in protocol.partners if p.on_social_map],
         },
     )
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    """The front door: a user's own work, or the login page."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("account_login")
+    if getattr(user, "is_administrator", False):
+        return redirect("accounts:manage")
+    return redirect("dossiers:list")

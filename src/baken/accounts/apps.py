@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Organisations, users and their roles, login (django-allauth) and the first-run setup."""
+
+    name = "baken.accounts"
+    label = "accounts"
+    default_auto_field = "django.db.models.BigAutoField"

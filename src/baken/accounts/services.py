@@ -1,0 +1,83 @@
+"""Changes to organisations and users. Each one writes its audit event in the same transaction.
+
+Views call these functions and do nothing else to the database. Users are never deleted
+(dossiers and their records point at them); a user who leaves is deactivated.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baken.accounts.models import Organisation, User
+from baken.dossiers.models import AuditEvent
+
+
+class ManagementError(Exception):
+    """A change the functioneel beheerder may not make; the message is for the user."""
+
+
+def _audit(by: User | None, action: str, detail: str) -> None:
+    AuditEvent.objects.create(
+        at=timezone.now(), user=by, action=action, dossier=None, detail=detail[:200]
+    )
+
+
+@transaction.atomic
+def create_organisation(*, by: User, name: str, kind: str) -> Organisation:
+    """Create an organisation and log ``organisation_created``."""
+    organisation = Organisation.objects.create(name=name, kind=kind)
+    _audit(by, "organisation_created", organisation.name)
+    return organisation
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by: User | None,
+    username: str,
+    password: str,
+    role: str,
+    organisation: Organisation | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    action: str = "user_created",
+) -> User:
+    """Create an active user with a (validated) password and log ``action`` (the username)."""
+    user = User.objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        organisation=organisation,
+    )
+    _audit(by or user, action, user.username)
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, by: User, user: User) -> User:
+    """Stop ``user`` from logging in (their sessions end with it) and log ``user_deactivated``."""
+    if user.pk == by.pk:
+        raise ManagementError(_("You cannot deactivate your own account."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        _audit(by, "user_deactivated", locked.username)
+    return locked
+
+
+@transaction.atomic
+def reactivate_user(*, by: User, user: User) -> User:
+    """Let a deactivated user log in again and log ``user_reactivated``."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+        _audit(by, "user_reactivated", locked.username)
+    return locked

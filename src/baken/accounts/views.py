@@ -1,0 +1,172 @@
+"""Pages of the functioneel beheerder, and the first-run setup page. Views only route.
+
+Every management page is for an active functioneel beheerder only: anyone else who is
+logged in gets 404 (the page might as well not exist), anonymous visitors go to the login
+page. Changes go through :mod:`baken.accounts.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from baken.accounts import services
+from baken.accounts import setup as first_run
+from baken.accounts.forms import OrganisationForm, SetupForm, UserCreateForm
+from baken.accounts.models import Organisation, User
+
+SECTION = "manage"
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+View = Callable[..., HttpResponse]
+
+
+def administrator_required(view: View) -> View:
+    """Only for an active functioneel beheerder: 404 for other users, login for anonymous."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_administrator", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _administrator(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@require_safe
+@administrator_required
+def manage(request: HttpRequest) -> HttpResponse:
+    """The organisations and the users, with what the functioneel beheerder can do to them."""
+    organisations = Organisation.objects.annotate(user_count=Count("users")).order_by("name")
+    users = User.objects.select_related("organisation").order_by("-is_active", "username")
+    return render(
+        request,
+        "accounts/manage.html",
+        {"section": SECTION, "organisations": organisations, "users": users},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@administrator_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(
+            by=_administrator(request),
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+        )
+        messages.success(
+            request, _("Organisation “%(name)s” created.") % {"name": organisation.name}
+        )
+        return redirect("accounts:manage")
+    return render(request, "accounts/organisation_form.html", {"section": SECTION, "form": form})
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "HEAD", "POST"])
+@administrator_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.create_user(
+            by=_administrator(request),
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            role=data["role"],
+            organisation=data["organisation"],
+            password=data["password1"],
+        )
+        messages.success(request, _("User “%(username)s” created.") % {"username": user.username})
+        return redirect("accounts:manage")
+    return render(request, "accounts/user_form.html", {"section": SECTION, "form": form})
+
+
+@require_POST
+@administrator_required
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a user (never delete: dossiers keep pointing at them)."""
+    user = get_object_or_404(User, pk=pk)
+    try:
+        services.deactivate_user(by=_administrator(request), user=user)
+    except services.ManagementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("User “%(username)s” deactivated: they can no longer log in.")
+            % {"username": user.username},
+        )
+    return redirect("accounts:manage")
+
+
+@require_POST
+@administrator_required
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    services.reactivate_user(by=_administrator(request), user=user)
+    messages.success(
+        request,
+        _("User “%(username)s” reactivated: they can log in again.") % {"username": user.username},
+    )
+    return redirect("accounts:manage")
+
+
+def _from_this_machine(request: HttpRequest) -> bool:
+    """Whether the request comes straight from localhost (not through a proxy on it)."""
+    if request.META.get("REMOTE_ADDR") not in LOCAL_ADDRESSES:
+        return False
+    return not any(request.META.get(header) for header in PROXY_HEADERS)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "HEAD", "POST"])
+def setup(request: HttpRequest, token: str) -> HttpResponse:
+    """First run: create the first functioneel beheerder with the link ``baken serve`` printed.
+
+    404 unless the request comes from this machine, the token is unused and no user exists.
+    """
+    if not _from_this_machine(request) or not first_run.token_is_usable(token):
+        raise Http404
+    form = SetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = first_run.create_first_administrator(
+                token=token,
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except first_run.SetupUnavailable:
+            raise Http404 from None
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome, %(username)s. Start by adding the organisations and their users.")
+            % {"username": user.username},
+        )
+        return redirect("accounts:manage")
+    return render(request, "accounts/setup.html", {"section": SECTION, "form": form})

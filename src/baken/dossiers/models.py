@@ -1,0 +1,241 @@
+"""Dossiers and their append-only record.
+
+A dossier is about one (possible) victim, under a pseudonymous label. What the
+professional records is a timeline of :class:`Entry` rows that are never changed
+or deleted: a correction is a new entry pointing at the one it corrects. The
+protocol id and version are pinned on the dossier when it is opened.
+
+Reads go through :meth:`DossierQuerySet.visible_to` (need to know); writes go
+through :mod:`baken.dossiers.services`, which authorise and log in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from baken.accounts.models import Role, User
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a record that is append-only."""
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def visible_to(self, user: Any) -> DossierQuerySet:
+        """The dossiers ``user`` needs to know: their case teams, and for the organisation's
+        aandachtsfunctionaris every dossier of that organisation. Nothing for anyone else,
+        the functioneel beheerder included."""
+        if not getattr(user, "is_authenticated", False) or not user.works_with_dossiers:
+            return self.none()
+        teams = CaseTeamMember.objects.filter(user=user).values("dossier_id")
+        scope = Q(pk__in=teams)
+        if user.role == Role.DESIGNATED_EXPERT:
+            scope |= Q(organisation_id=user.organisation_id)
+        return self.filter(scope)
+
+
+class Dossier(models.Model):
+    """One (possible) victim, as seen by one organisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    label = models.CharField(_("label"), max_length=80)
+    """A pseudonym the professional chooses; never the person's real name."""
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    age_at_opening = models.PositiveSmallIntegerField(_("age when opened"), null=True, blank=True)
+    exploitation_forms = models.JSONField(_("exploitation forms"), default=list)
+    protocol_id = models.CharField(max_length=100)
+    protocol_version = models.CharField(max_length=50)
+    reporter = models.CharField(max_length=20)
+    """``professional`` or ``volunteer``: whether the afwegingskader applies (§1.2 Stap 5)."""
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_sequence = models.PositiveIntegerField(default=0)
+    """The sequence number of the newest entry; entries are numbered 1, 2, 3, ..."""
+    steps_done = models.CharField(max_length=5, default="", blank=True)
+    """The steps done, as digits (``"124"``), kept by the services for the list and its filter."""
+    next_step = models.PositiveSmallIntegerField(default=1)
+    """The first step not yet done (6 when all five are)."""
+    deviates = models.BooleanField(default=False)
+    """The step-5 decision departs from what the protocol requires (with a motivation)."""
+    acute_danger = models.BooleanField(default=False)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_step__gte=1) & Q(next_step__lte=6), name="dossier_next_step_1_6"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CaseTeamMember(models.Model):
+    """A user in a dossier's case team: who opened it and the colleagues they added."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.dossier}"
+
+
+class EntryKind(models.TextChoices):
+    OBSERVATION = "observation", _("Observation")
+    SIGNAL = "signal", _("Signal from the protocol's lists")
+    PROFILE = "profile", _("Victim profile")
+    CONSULTATION = "consultation", _("Consultation")
+    CONVERSATION = "conversation", _("Conversation with the person")
+    WEIGHING = "weighing", _("Weighing")
+    DECISION = "decision", _("Decision")
+    ACUTE_DANGER = "acute_danger", _("Acute danger")
+    EVALUATION = "evaluation", _("Case evaluation")
+    TEAM_MEMBER = "team_member", _("Colleague added to the case team")
+
+
+STEP_OF_KIND: dict[str, int | None] = {
+    EntryKind.OBSERVATION: 1,
+    EntryKind.SIGNAL: 1,
+    EntryKind.PROFILE: 1,
+    EntryKind.CONSULTATION: 2,
+    EntryKind.CONVERSATION: 3,
+    EntryKind.WEIGHING: 4,
+    EntryKind.DECISION: 5,
+    EntryKind.ACUTE_DANGER: None,
+    EntryKind.EVALUATION: None,
+    EntryKind.TEAM_MEMBER: None,
+}
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    """Entries can be added and read, never changed or deleted in bulk either."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("dossier entries are append-only; add a correction instead")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("dossier entries are append-only; they are never deleted")
+
+    def current(self) -> EntryQuerySet:
+        """The entries no later entry corrects."""
+        return self.filter(corrected_by__isnull=True)
+
+
+class Entry(models.Model):
+    """One recorded fact, in order. Never updated, never deleted (also enforced in the database)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="entries")
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    data = models.JSONField(default=dict)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+    """The entry this one corrects; each entry is corrected at most once (then the correction)."""
+    correction_reason = models.TextField(blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "sequence"], name="entry_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} #{self.sequence} ({self.kind})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("dossier entries are append-only; add a correction instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("dossier entries are append-only; they are never deleted")
+
+    @property
+    def step(self) -> int | None:
+        return STEP_OF_KIND[self.kind]
+
+    @property
+    def withdrawn(self) -> bool:
+        """A correction that withdraws the corrected entry instead of replacing it."""
+        return bool(self.data.get("withdrawn"))
+
+
+class AuditEvent(models.Model):
+    """Who did what to which dossier, written in the same transaction as the change."""
+
+    at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, related_name="+")
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the audit log is append-only")
+
+
+__all__ = [
+    "AppendOnlyError",
+    "AuditEvent",
+    "CaseTeamMember",
+    "Dossier",
+    "Entry",
+    "EntryKind",
+    "User",
+]

@@ -1,0 +1,82 @@
+"""Turn stored entries into what a page shows: Dutch labels and readable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from baken.dossiers.forms import ENTRY_FORMS, EvaluationForm
+from baken.dossiers.models import Entry, EntryKind
+from baken.protocol import Protocol
+from baken.protocol.index import all_signals
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+def _form_for(kind: str, protocol: Protocol) -> forms.Form | None:
+    form_class = EvaluationForm if kind == EntryKind.EVALUATION else ENTRY_FORMS.get(kind)
+    if form_class is None:
+        return None
+    return form_class(protocol=protocol)
+
+
+def _display(field: forms.Field | None, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and isinstance(field, forms.ChoiceField):
+        flat: dict[str, str] = {}
+        choices: Any = field.choices
+        for key, label in choices:
+            if isinstance(label, list | tuple):
+                flat.update({str(k): str(v) for k, v in label})
+            else:
+                flat[str(key)] = str(label)
+        return flat.get(str(value), str(value))
+    return str(value)
+
+
+def rows(entry: Entry, protocol: Protocol) -> list[Row]:
+    """The entry's data as (label, value) rows in the form's field order."""
+    data = entry.data
+    if entry.withdrawn:
+        return [Row(_("Withdrawn"), _("This entry withdraws the one it corrects."))]
+    if entry.kind == EntryKind.TEAM_MEMBER:
+        return [Row(_("Colleague"), str(data.get("name", "")))]
+    form = _form_for(entry.kind, protocol)
+    if form is None:
+        return [Row(str(key), str(value)) for key, value in data.items()]
+    result: list[Row] = []
+    if entry.kind == EntryKind.SIGNAL:
+        signal = all_signals(protocol).get(data.get("signal_id", ""))
+        result.append(Row(_("Signal"), signal.text if signal else str(data.get("signal_id"))))
+        result.append(Row(_("Note"), _display(None, data.get("note"))))
+        return result
+    if entry.kind == EntryKind.WEIGHING:
+        answers, motivations = data.get("answers", {}), data.get("motivations", {})
+        for question in protocol.weighing.questions:
+            answer = _display(form.fields[question.id], answers.get(question.id))
+            motivation = motivations.get(question.id, "")
+            result.append(Row(f"{question.number}. {question.text}", f"{answer} — {motivation}"))
+        for name in ("expert_consulted", "discussed_with_person"):
+            result.append(
+                Row(str(form.fields[name].label), _display(form.fields[name], data.get(name)))
+            )
+        return result
+    if entry.kind == EntryKind.ACUTE_DANGER and data.get("raised"):
+        return [Row(_("Acute danger"), _("Recorded with the acute-danger button."))]
+    for name, field in form.fields.items():
+        if name == "seen" or name not in data:
+            continue
+        result.append(Row(str(field.label), _display(field, data[name])))
+    if entry.kind == EntryKind.DECISION and data.get("deviates"):
+        result.append(Row(_("Departs from the protocol"), _("Yes, with a motivation")))
+    return result

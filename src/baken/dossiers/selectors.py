@@ -1,0 +1,179 @@
+"""Reads of dossier data. Every dossier comes from :meth:`DossierQuerySet.visible_to`.
+
+Views call :func:`dossier_for` (404 outside the user's need to know, never 403)
+and then read that dossier's entries and advice through the functions here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from baken.dossiers.models import Dossier, Entry, EntryKind
+from baken.engine import Advice, Situation, assess
+from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
+from baken.protocol import Protocol, default_registry
+from baken.protocol.index import all_signals
+from baken.protocol.schema import ExploitationForm
+
+STEP_KINDS: dict[int, tuple[str, ...]] = {
+    1: (EntryKind.OBSERVATION, EntryKind.SIGNAL, EntryKind.PROFILE),
+    2: (EntryKind.CONSULTATION,),
+    3: (EntryKind.CONVERSATION,),
+    4: (EntryKind.WEIGHING,),
+    5: (EntryKind.DECISION,),
+}
+
+
+def dossier_for(user: Any, dossier_id: UUID | str) -> Dossier:
+    """The dossier if ``user`` needs to know it; otherwise 404, so its existence does not leak."""
+    try:
+        return Dossier.objects.visible_to(user).select_related("organisation").get(pk=dossier_id)
+    except (Dossier.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("no such dossier") from exc
+
+
+def dossiers_for(
+    user: Any, *, step: int | None = None, form: str | None = None, status: str | None = None
+) -> QuerySet[Dossier]:
+    """The user's dossiers, filtered by the step they are at, a form, or open/closed."""
+    dossiers = Dossier.objects.visible_to(user).select_related("organisation")
+    if step is not None:
+        dossiers = dossiers.filter(next_step=step)
+    if status == "open":
+        dossiers = dossiers.filter(closed_at__isnull=True)
+    elif status == "closed":
+        dossiers = dossiers.filter(closed_at__isnull=False)
+    if form:
+        # JSON containment is not portable to SQLite; the list is short per user.
+        ids = [d.pk for d in dossiers if form in d.exploitation_forms]
+        dossiers = dossiers.filter(pk__in=ids)
+    return dossiers
+
+
+def protocol_of(dossier: Dossier) -> Protocol:
+    """The protocol pinned on the dossier when it was opened."""
+    return default_registry().get(dossier.protocol_id)
+
+
+def timeline(dossier: Dossier) -> list[Entry]:
+    """Every entry of the dossier, oldest first, corrections included."""
+    return list(
+        dossier.entries.select_related("author", "corrects").prefetch_related("corrected_by")
+    )
+
+
+def current_entries(entries: list[Entry]) -> list[Entry]:
+    """The entries that still stand: not corrected later, and not withdrawals."""
+    corrected = {e.corrects_id for e in entries if e.corrects_id is not None}
+    return [e for e in entries if e.pk not in corrected and not e.withdrawn]
+
+
+def latest(entries: list[Entry], kind: str) -> Entry | None:
+    """The newest standing entry of ``kind``."""
+    found = [e for e in entries if e.kind == kind]
+    return found[-1] if found else None
+
+
+def steps_done(entries: list[Entry]) -> list[int]:
+    """The steps with at least one standing entry."""
+    kinds = {e.kind for e in entries}
+    return [step for step, wanted in STEP_KINDS.items() if kinds.intersection(wanted)]
+
+
+def age_on(dossier: Dossier, day: date) -> int | None:
+    """The person's age in whole years on ``day``, from the date of birth or the age given."""
+    if dossier.birth_date is not None:
+        born = dossier.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if dossier.age_at_opening is not None:
+        opened = timezone.localdate(dossier.opened_at)
+        years = day.year - opened.year - ((day.month, day.day) < (opened.month, opened.day))
+        return dossier.age_at_opening + max(years, 0)
+    return None
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """What the record says now, and what the protocol demands given that."""
+
+    entries: list[Entry]
+    current: list[Entry]
+    situation: Situation
+    advice: Advice
+    protocol: Protocol
+    notices: list[str]
+    """Codes of things the page must point out, e.g. ``weighing_before_acute_danger``."""
+
+
+def situation_for(
+    dossier: Dossier, current: list[Entry], moment: datetime, protocol: Protocol
+) -> tuple[Situation, list[str]]:
+    """The engine's view of the dossier: built only from standing entries."""
+    notices: list[str] = []
+    weighing: dict[str, Answer] = dict.fromkeys(QUESTION_IDS, "unknown")
+    weighed = latest(current, EntryKind.WEIGHING)
+    if weighed is not None:
+        for question in QUESTION_IDS:
+            weighing[question] = weighed.data["answers"][question]
+    if dossier.acute_danger and "no" in (weighing["q1"], weighing["q2"]):
+        # Acute danger came after a weighing that saw no concern or no unsafety:
+        # those answers no longer hold, and the page asks to weigh again.
+        notices.append("weighing_before_acute_danger")
+        for question in ("q1", "q2"):
+            if weighing[question] == "no":
+                weighing[question] = "unknown"
+    conversation = latest(current, EntryKind.CONVERSATION)
+    consent = Consent.NOT_ASKED
+    if conversation is not None:
+        consent = Consent(conversation.data.get("consent_to_report", "not_asked"))
+    known_signals = set(all_signals(protocol))
+    signals = {
+        e.data["signal_id"]
+        for e in current
+        if e.kind == EntryKind.SIGNAL and e.data["signal_id"] in known_signals
+    }
+    profiles = {e.data["profile_id"] for e in current if e.kind == EntryKind.PROFILE}
+    situation = Situation(
+        moment=moment,
+        reporter=Reporter(dossier.reporter),
+        age=age_on(dossier, timezone.localdate(moment)),
+        acute_danger=dossier.acute_danger,
+        exploitation_forms=frozenset(ExploitationForm(f) for f in dossier.exploitation_forms),
+        signals=frozenset(signals),
+        profiles=frozenset(profiles),
+        steps_completed=frozenset(steps_done(current)),
+        weighing=weighing,
+        consent_to_report=consent,
+        art_273f=Art273fFacts(),
+        protocol_id=protocol.id,
+    )
+    return situation, notices
+
+
+def state_of(dossier: Dossier, moment: datetime | None = None) -> DossierState:
+    """The dossier's entries and the engine's advice for them, at ``moment`` (default now)."""
+    protocol = protocol_of(dossier)
+    entries = timeline(dossier)
+    current = current_entries(entries)
+    situation, notices = situation_for(dossier, current, moment or timezone.now(), protocol)
+    return DossierState(
+        entries=entries,
+        current=current,
+        situation=situation,
+        advice=assess(situation, protocol),
+        protocol=protocol,
+        notices=notices,
+    )
+
+
+def newest_sequence(dossier: Dossier) -> int:
+    """The dossier's newest entry number as stored now (after a colleague's change)."""
+    return Dossier.objects.values_list("last_sequence", flat=True).get(pk=dossier.pk)

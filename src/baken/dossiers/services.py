@@ -1,0 +1,283 @@
+"""Writes to dossiers. Each service authorises, writes and logs in one transaction.
+
+Entries are only ever added. Two people working on one dossier cannot overwrite
+each other: the dossier row is locked while an entry is numbered, and a change
+to something a colleague changed since the form was opened (the weighing, the
+decision, the acute-danger record, the evaluation, or a correction of the same
+entry) is refused with :class:`StaleEdit`, so the form can be shown again with
+everything typed still in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from baken.accounts.models import Role, User
+from baken.dossiers.models import AuditEvent, CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.selectors import current_entries, latest, steps_done
+from baken.protocol import default_registry
+from baken.protocol.schema import ExploitationForm
+
+STATE_KINDS = frozenset(
+    {EntryKind.WEIGHING, EntryKind.DECISION, EntryKind.ACUTE_DANGER, EntryKind.EVALUATION}
+)
+"""Kinds where a newer entry replaces what counts: a colleague's newer one is a conflict."""
+
+
+class DossierClosed(Exception):
+    """The dossier is closed: nothing more can be recorded."""
+
+
+class StaleEdit(Exception):
+    """A colleague recorded the same thing since this form was opened."""
+
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+        super().__init__(f"entry {entry.sequence} was added since the form was opened")
+
+
+class NotAllowed(Exception):
+    """The user may not do this (shown as a message, not as a leak of what exists)."""
+
+
+@dataclass(frozen=True)
+class NewDossier:
+    label: str
+    birth_date: date | None
+    age: int | None
+    exploitation_forms: list[str]
+
+
+def _log(user: User, action: str, dossier: Dossier | None, entry: Entry | None = None) -> None:
+    AuditEvent.objects.create(
+        at=timezone.now(), user=user, action=action, dossier=dossier, entry=entry
+    )
+
+
+def _locked(user: User, dossier_id: UUID | str) -> Dossier:
+    """The dossier, locked for this transaction, if the user needs to know it (else 404)."""
+    try:
+        return Dossier.objects.visible_to(user).select_for_update().get(pk=dossier_id)
+    except Dossier.DoesNotExist as exc:
+        raise Http404("no such dossier") from exc
+
+
+def open_dossier(user: User, new: NewDossier, now: datetime | None = None) -> Dossier:
+    """Open a dossier in the user's organisation, pinning the default protocol."""
+    if not user.works_with_dossiers or user.organisation_id is None:
+        raise NotAllowed("only users of an organisation open dossiers")
+    for form in new.exploitation_forms:
+        ExploitationForm(form)  # raises ValueError on an unknown form
+    protocol = default_registry().get()
+    moment = now or timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            organisation_id=user.organisation_id,
+            label=new.label,
+            birth_date=new.birth_date,
+            age_at_opening=new.age,
+            exploitation_forms=sorted(set(new.exploitation_forms)),
+            protocol_id=protocol.id,
+            protocol_version=protocol.version,
+            reporter="volunteer" if user.role == Role.VOLUNTEER else "professional",
+            opened_by=user,
+            opened_at=moment,
+        )
+        CaseTeamMember.objects.create(dossier=dossier, user=user, added_by=user, added_at=moment)
+        _log(user, "dossier_opened", dossier)
+    return dossier
+
+
+def record(
+    user: User,
+    dossier_id: UUID | str,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    seen_sequence: int,
+    corrects: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Entry:
+    """Add one entry (or a correction of entry number ``corrects``) to the dossier.
+
+    ``seen_sequence`` is the dossier's newest entry number when the form was opened.
+    """
+    try:
+        with transaction.atomic():
+            dossier = _locked(user, dossier_id)
+            entry = _append(user, dossier, kind, data, seen_sequence, corrects, reason, now)
+            _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
+            return entry
+    except IntegrityError as exc:
+        # Only reachable when two transactions slipped past the lock (e.g. SQLite
+        # without it): the sequence or the one-correction rule held in the database.
+        newest = Entry.objects.filter(dossier_id=dossier_id).order_by("-sequence").first()
+        if newest is None:
+            raise
+        raise StaleEdit(newest) from exc
+
+
+def _append(
+    user: User,
+    dossier: Dossier,
+    kind: str,
+    data: dict[str, Any],
+    seen_sequence: int,
+    corrects: int | None,
+    reason: str,
+    now: datetime | None,
+) -> Entry:
+    if not dossier.is_open:
+        raise DossierClosed()
+    target = None
+    if corrects is not None:
+        target = dossier.entries.filter(sequence=corrects).first()
+        if target is None or target.kind != kind:
+            raise Http404("no such entry")
+        later = Entry.objects.filter(corrects=target).first()
+        if later is not None:
+            raise StaleEdit(later)
+    if kind in STATE_KINDS or target is not None:
+        newer = (
+            dossier.entries.filter(kind=kind, sequence__gt=seen_sequence)
+            .order_by("-sequence")
+            .first()
+        )
+        if newer is not None:
+            raise StaleEdit(newer)
+    dossier.last_sequence += 1
+    entry = Entry.objects.create(
+        dossier=dossier,
+        sequence=dossier.last_sequence,
+        kind=kind,
+        data=data,
+        author=user,
+        created_at=now or timezone.now(),
+        corrects=target,
+        correction_reason=reason,
+    )
+    _refresh_progress(dossier)
+    return entry
+
+
+def _refresh_progress(dossier: Dossier) -> None:
+    """Keep the dossier's summary fields (for the list and its filters) in step with the record."""
+    current = current_entries(list(dossier.entries.all()))
+    done = steps_done(current)
+    dossier.steps_done = "".join(str(step) for step in done)
+    dossier.next_step = next((step for step in range(1, 6) if step not in done), 6)
+    decision = latest(current, EntryKind.DECISION)
+    dossier.deviates = bool(decision and decision.data.get("deviates"))
+    acute = latest(current, EntryKind.ACUTE_DANGER)
+    dossier.acute_danger = bool(acute and acute.data.get("active"))
+    dossier.save(
+        update_fields=["last_sequence", "steps_done", "next_step", "deviates", "acute_danger"]
+    )
+
+
+def add_colleague(
+    user: User, dossier_id: UUID | str, colleague_id: int, *, seen_sequence: int
+) -> Entry:
+    """Add a colleague of the same organisation to the case team."""
+    with transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        colleague = User.objects.filter(
+            pk=colleague_id, organisation_id=dossier.organisation_id, is_active=True
+        ).first()
+        if colleague is None or not colleague.works_with_dossiers:
+            raise NotAllowed("only active colleagues of the same organisation join a case team")
+        if dossier.team.filter(user=colleague).exists():
+            raise NotAllowed("already in the case team")
+        CaseTeamMember.objects.create(
+            dossier=dossier, user=colleague, added_by=user, added_at=timezone.now()
+        )
+        entry = _append(
+            user,
+            dossier,
+            EntryKind.TEAM_MEMBER,
+            {"user_id": colleague.pk, "name": str(colleague)},
+            seen_sequence,
+            None,
+            "",
+            None,
+        )
+        _log(user, "team_member_added", dossier, entry)
+        return entry
+
+
+def close_dossier(
+    user: User, dossier_id: UUID | str, answers: dict[str, Any], *, seen_sequence: int
+) -> Entry:
+    """Record the case evaluation (§1.2 Casusevaluatie) and close the dossier."""
+    with transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        entry = _append(user, dossier, EntryKind.EVALUATION, answers, seen_sequence, None, "", None)
+        dossier.closed_at = entry.created_at
+        dossier.save(update_fields=["closed_at"])
+        _log(user, "dossier_closed", dossier, entry)
+        return entry
+
+
+def deviations(
+    advice_report: str | None, advice_help: bool | None, report: str, help_: str
+) -> list[str]:
+    """Where the professional's two decisions depart from what the protocol requires.
+
+    ``report`` and ``help_`` are the professional's ``yes``/``no``. A report the
+    protocol requires but that is not made, help the weighing rules out but that is
+    chosen, or help it finds possible but that is not offered, is a departure.
+    """
+    found = []
+    if advice_report == "required" and report == "no":
+        found.append("report")
+    if advice_help is False and help_ == "yes":
+        found.append("help")
+    if advice_help is True and help_ == "no":
+        found.append("help")
+    return found
+
+
+def record_decision(
+    user: User,
+    dossier_id: UUID | str,
+    data: dict[str, Any],
+    *,
+    seen_sequence: int,
+    corrects: int | None = None,
+    reason: str = "",
+) -> Entry:
+    """Record the step-5 decision with the engine's advice of this moment beside it.
+
+    A decision that departs from the advice needs ``deviation_motivation``; it is
+    stored with ``deviates`` so the dossier is flagged.
+    """
+    from baken.dossiers.selectors import state_of
+
+    with transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        advice = state_of(dossier).advice
+        departs = deviations(
+            advice.report_to_veilig_thuis, advice.help_possible, data["report"], data["help"]
+        )
+        if departs and not str(data.get("deviation_motivation", "")).strip():
+            raise NotAllowed("a decision that departs from the protocol needs a motivation")
+        stored = {
+            **data,
+            "advice_report": advice.report_to_veilig_thuis,
+            "advice_help": advice.help_possible,
+            "deviations": departs,
+            "deviates": bool(departs),
+        }
+        entry = _append(
+            user, dossier, EntryKind.DECISION, stored, seen_sequence, corrects, reason, None
+        )
+        _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
+        return entry

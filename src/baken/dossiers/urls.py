@@ -1,0 +1,18 @@
+"""Dossier URLs (Dutch paths)."""
+
+from django.urls import path
+
+from baken.dossiers import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("", views.dossier_list, name="list"),
+    path("nieuw/", views.dossier_new, name="new"),
+    path("<uuid:pk>/", views.dossier_detail, name="detail"),
+    path("<uuid:pk>/stap/<int:step>/", views.dossier_step, name="step"),
+    path("<uuid:pk>/vastleggen/<slug:kind>/", views.record_entry, name="record"),
+    path("<uuid:pk>/acuut-gevaar/", views.acute, name="acute"),
+    path("<uuid:pk>/corrigeren/<int:sequence>/", views.correct, name="correct"),
+    path("<uuid:pk>/afsluiten/", views.close, name="close"),
+    path("<uuid:pk>/team/", views.team, name="team"),
+]

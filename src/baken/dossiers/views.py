@@ -1,0 +1,438 @@
+"""Dossier pages. Thin: read through selectors, write through services, render.
+
+Every dossier URL resolves the dossier with :func:`selectors.dossier_for`, so a
+dossier outside the user's need to know answers 404 on every URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baken.accounts.models import User
+from baken.dossiers import selectors, services
+from baken.dossiers.forms import (
+    ENTRY_FORMS,
+    FORMS,
+    ColleagueForm,
+    DossierForm,
+    EntryForm,
+    EvaluationForm,
+    correction_form,
+)
+from baken.dossiers.models import Dossier, Entry, EntryKind
+from baken.dossiers.presenters import rows
+from baken.dossiers.selectors import STEP_KINDS, DossierState
+from baken.web.context_processors import acute_context
+
+VOLUNTEER_BARRED = frozenset({EntryKind.WEIGHING, EntryKind.DECISION})
+"""Volunteers have no afwegingskader (§1.2 Stap 5): no weighing and no step-5 decision."""
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        raise Http404("no dossiers for this user")
+    return user
+
+
+def _form_kwargs(kind: str, dossier: Dossier, state: DossierState) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"protocol": state.protocol}
+    if kind == EntryKind.WEIGHING:
+        kwargs["acute_danger"] = dossier.acute_danger
+    if kind == EntryKind.DECISION:
+        kwargs["advice_report"] = state.advice.report_to_veilig_thuis
+        kwargs["advice_help"] = state.advice.help_possible
+    return kwargs
+
+
+def _blank(kind: str, dossier: Dossier, state: DossierState) -> EntryForm:
+    form_class = ENTRY_FORMS[kind]
+    return form_class(
+        initial={"seen": dossier.last_sequence},
+        prefix=kind,
+        **_form_kwargs(kind, dossier, state),
+    )
+
+
+def _page(
+    request: HttpRequest,
+    dossier: Dossier,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    state: DossierState | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a dossier page with the engine's advice and the timeline beside it."""
+    state = state or selectors.state_of(dossier)
+    labelled = [(entry, rows(entry, state.protocol)) for entry in state.entries]
+    base = {
+        "section": "dossiers",
+        "dossier": dossier,
+        "state": state,
+        "advice": state.advice,
+        "age": state.situation.age,
+        "timeline": labelled,
+        "standing": {e.pk for e in state.current},
+        "acute_now": acute_context(state.protocol, timezone.now()),
+        "forms_display": [str(label) for key, label in FORMS if key in dossier.exploitation_forms],
+        "steps": state.protocol.steps.steps,
+        "volunteer": dossier.reporter == "volunteer",
+        "seen": dossier.last_sequence,
+    }
+    return render(request, template, {**base, **(context or {})}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    step = request.GET.get("stap", "")
+    form = request.GET.get("vorm", "")
+    status = request.GET.get("status", "")
+    problems = []
+    step_number = int(step) if step.isdigit() and 1 <= int(step) <= 6 else None
+    if step and step_number is None:
+        problems.append(_("Choose a step from the list."))
+    if form and form not in dict(FORMS):
+        problems.append(_("Choose a form of exploitation from the list."))
+        form = ""
+    if status and status not in {"open", "closed"}:
+        problems.append(_("Choose open or closed."))
+        status = ""
+    dossiers = selectors.dossiers_for(user, step=step_number, form=form or None, status=status)
+    return render(
+        request,
+        "dossiers/list.html",
+        {
+            "section": "dossiers",
+            "dossiers": dossiers,
+            "filters": {"stap": step, "vorm": form, "status": status},
+            "problems": problems,
+            "form_choices": FORMS,
+            "step_choices": [(n, _("Step %(n)s") % {"n": n}) for n in range(1, 6)]
+            + [(6, _("All steps done"))],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def dossier_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DossierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dossier = services.open_dossier(
+            user,
+            services.NewDossier(
+                label=data["label"],
+                birth_date=data["birth_date"],
+                age=data["age"],
+                exploitation_forms=data["exploitation_forms"],
+            ),
+        )
+        messages.success(request, _("The dossier has been opened. Start with step 1."))
+        return redirect("dossiers:step", dossier.pk, 1)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "dossiers/new.html", {"section": "dossiers", "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    dossier = selectors.dossier_for(_user(request), pk)
+    return _page(request, dossier, "dossiers/detail.html")
+
+
+def _step_forms(
+    dossier: Dossier, step: int, state: DossierState, bound: EntryForm | None
+) -> list[EntryForm]:
+    if dossier.reporter == "volunteer" and step in (4, 5):
+        return []
+    result = []
+    for kind in STEP_KINDS[step]:
+        if bound is not None and bound.kind == kind:
+            result.append(bound)
+        else:
+            result.append(_blank(kind, dossier, state))
+    return result
+
+
+def _step_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    step: int,
+    *,
+    bound: EntryForm | None = None,
+    status: int = 200,
+    state: DossierState | None = None,
+) -> HttpResponse:
+    state = state or selectors.state_of(dossier)
+    protocol_step = next(s for s in state.protocol.steps.steps if s.number == step)
+    return _page(
+        request,
+        dossier,
+        "dossiers/step.html",
+        {
+            "step": protocol_step,
+            "step_forms": _step_forms(dossier, step, state, bound),
+            "step_entries": [e for e in state.entries if e.step == step],
+            "guidance": state.protocol.conversation if step == 3 else [],
+            "weighing": state.protocol.weighing,
+        },
+        state=state,
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dossier_step(request: HttpRequest, pk: str, step: int) -> HttpResponse:
+    dossier = selectors.dossier_for(_user(request), pk)
+    if step not in STEP_KINDS:
+        raise Http404("no such step")
+    return _step_page(request, dossier, step)
+
+
+def _save(
+    request: HttpRequest, user: User, dossier: Dossier, form: EntryForm, corrects: int | None
+) -> Entry | None:
+    """Hand a valid form to the services; on a conflict or a closed dossier, say so in Dutch."""
+    data = form.entry_data()
+    reason = form.cleaned_data.get("correction_reason", "")
+    if form.cleaned_data.get("withdraw"):
+        data = {**data, "withdrawn": True}
+    try:
+        if form.kind == EntryKind.DECISION:
+            return services.record_decision(
+                user,
+                dossier.pk,
+                data,
+                seen_sequence=form.cleaned_data["seen"],
+                corrects=corrects,
+                reason=reason,
+            )
+        return services.record(
+            user,
+            dossier.pk,
+            form.kind,
+            data,
+            seen_sequence=form.cleaned_data["seen"],
+            corrects=corrects,
+            reason=reason,
+        )
+    except services.StaleEdit as stale:
+        messages.error(
+            request,
+            _(
+                "A colleague (%(author)s) recorded this too, at %(time)s, after you opened this "
+                "form. Nothing has been overwritten and what you typed is still here: look at "
+                "their entry in the timeline, then save again if yours is still needed."
+            )
+            % {
+                "author": stale.entry.author,
+                "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
+            },
+        )
+        data = cast(QueryDict, form.data).copy()
+        data[form.add_prefix("seen")] = str(selectors.newest_sequence(dossier))
+        form.data = data
+    except services.DossierClosed:
+        messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+    except services.NotAllowed:
+        messages.error(
+            request,
+            _("Your decision departs from what the protocol requires. Explain why."),
+        )
+    return None
+
+
+@login_required
+@require_POST
+def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    if kind not in ENTRY_FORMS or (dossier.reporter == "volunteer" and kind in VOLUNTEER_BARRED):
+        raise Http404("no such form")
+    state = selectors.state_of(dossier)
+    form = ENTRY_FORMS[kind](request.POST, prefix=kind, **_form_kwargs(kind, dossier, state))
+    if form.is_valid() and _save(request, user, dossier, form, None) is not None:
+        messages.success(request, _("Recorded."))
+        if kind == EntryKind.ACUTE_DANGER:
+            return redirect("dossiers:acute", dossier.pk)
+        return redirect("dossiers:step", dossier.pk, STEP_KINDS_BY_KIND[kind])
+    dossier.refresh_from_db()
+    if kind == EntryKind.ACUTE_DANGER:
+        return _acute_page(request, dossier, bound=form, status=409 if form.is_valid() else 400)
+    return _step_page(
+        request,
+        dossier,
+        STEP_KINDS_BY_KIND[kind],
+        bound=form,
+        status=409 if form.is_valid() else 400,
+    )
+
+
+STEP_KINDS_BY_KIND = {kind: step for step, kinds in STEP_KINDS.items() for kind in kinds}
+
+
+def _acute_page(
+    request: HttpRequest, dossier: Dossier, *, bound: EntryForm | None = None, status: int = 200
+) -> HttpResponse:
+    state = selectors.state_of(dossier)
+    form = bound or _blank(EntryKind.ACUTE_DANGER, dossier, state)
+    return _page(
+        request,
+        dossier,
+        "dossiers/acute.html",
+        {"form": form, "acute_protocol": state.protocol.acute_danger},
+        state=state,
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def acute(request: HttpRequest, pk: str) -> HttpResponse:
+    """GET: the police route for this moment. POST: the acute-danger button records it."""
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    if request.method == "POST":
+        if dossier.acute_danger:
+            messages.info(request, _("Acute danger was already recorded for this dossier."))
+        else:
+            try:
+                services.record(
+                    user,
+                    dossier.pk,
+                    EntryKind.ACUTE_DANGER,
+                    {"active": True, "raised": True},
+                    seen_sequence=dossier.last_sequence,
+                )
+                messages.warning(request, _("Acute danger recorded. Call the police now."))
+            except services.StaleEdit:
+                messages.info(request, _("A colleague recorded acute danger a moment ago."))
+            except services.DossierClosed:
+                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+        return redirect("dossiers:acute", dossier.pk)
+    return _acute_page(request, dossier)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
+    """Correct an entry: a new entry pointing at it. The original stays in the timeline."""
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    entry = dossier.entries.filter(sequence=sequence).first()
+    if entry is None or entry.kind not in ENTRY_FORMS:
+        raise Http404("no such entry")
+    if dossier.reporter == "volunteer" and entry.kind in VOLUNTEER_BARRED:
+        raise Http404("no such entry")
+    state = selectors.state_of(dossier)
+    form_class = correction_form(ENTRY_FORMS[entry.kind])
+    kwargs = _form_kwargs(entry.kind, dossier, state)
+    if request.method == "POST":
+        form = form_class(request.POST, prefix=entry.kind, **kwargs)
+        if form.is_valid() and _save(request, user, dossier, form, entry.sequence) is not None:
+            messages.success(request, _("The correction has been recorded."))
+            return redirect("dossiers:detail", dossier.pk)
+        dossier.refresh_from_db()
+        status = 409 if form.is_valid() else 400
+    else:
+        initial = {**form_class.initial_from(entry.data), "seen": dossier.last_sequence}
+        form = form_class(initial=initial, prefix=entry.kind, **kwargs)
+        status = 200
+    return _page(
+        request,
+        dossier,
+        "dossiers/correct.html",
+        {"form": form, "entry": entry, "entry_rows": rows(entry, state.protocol)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def close(request: HttpRequest, pk: str) -> HttpResponse:
+    """Close the dossier with the four case-evaluation questions (§1.2 Casusevaluatie)."""
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    state = selectors.state_of(dossier)
+    status = 200
+    if request.method == "POST":
+        form = EvaluationForm(request.POST, protocol=state.protocol, prefix="evaluation")
+        if form.is_valid():
+            try:
+                services.close_dossier(
+                    user, dossier.pk, form.entry_data(), seen_sequence=form.cleaned_data["seen"]
+                )
+                messages.success(request, _("The dossier has been closed."))
+                return redirect("dossiers:detail", dossier.pk)
+            except services.StaleEdit:
+                messages.error(request, _("A colleague closed this dossier a moment ago."))
+            except services.DossierClosed:
+                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+            status = 409
+        else:
+            status = 400
+    else:
+        form = EvaluationForm(
+            initial={"seen": dossier.last_sequence}, protocol=state.protocol, prefix="evaluation"
+        )
+    return _page(
+        request,
+        dossier,
+        "dossiers/close.html",
+        {"form": form, "evaluation": state.protocol.case_evaluation},
+        state=state,
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def team(request: HttpRequest, pk: str) -> HttpResponse:
+    """The case team; add a colleague of the same organisation."""
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    members = [m.user for m in dossier.team.select_related("user")]
+    colleagues = [
+        c
+        for c in User.objects.filter(organisation_id=dossier.organisation_id, is_active=True)
+        if c.works_with_dossiers and c not in members
+    ]
+    status = 200
+    form = ColleagueForm(
+        request.POST or None, colleagues=colleagues, initial={"seen": dossier.last_sequence}
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_colleague(
+                    user,
+                    dossier.pk,
+                    form.cleaned_data["colleague"],
+                    seen_sequence=form.cleaned_data["seen"],
+                )
+                messages.success(request, _("The colleague has been added to the case team."))
+                return redirect("dossiers:team", dossier.pk)
+            except services.NotAllowed:
+                form.add_error("colleague", _("This colleague cannot be added."))
+            except services.DossierClosed:
+                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+        status = 400
+    return _page(
+        request, dossier, "dossiers/team.html", {"form": form, "members": members}, status=status
+    )
