@@ -160,3 +160,27 @@ def test_a_form_with_errors_keeps_what_was_typed_and_says_what_to_fix(
     body = response.content.decode()
     assert "Blauwe plekken" in body
     assert "Dit veld is verplicht" in body
+
+
+def test_the_decision_waits_for_steps_1_to_4(
+    professional: User, open_dossier: Callable[..., Dossier], login: Callable[[User], Client]
+) -> None:
+    """With steps missing, step 5 shows what is still to do and a posted decision is refused."""
+    dossier = open_dossier()
+    client = login(professional)
+    page = client.get(reverse("dossiers:step", args=[dossier.pk, 5])).content.decode()
+    assert "Nog te doen" in page and 'name="decision-report"' not in page
+    response = post(
+        client,
+        dossier,
+        "decision",
+        {
+            "report": "yes",
+            "report_motivation": "m",
+            "help": "no",
+            "help_motivation": "m",
+        },
+    )
+    assert response.status_code == 409
+    assert "Leg eerst stap 1 tot en met 4 vast" in response.content.decode()
+    assert not Entry.objects.filter(dossier=dossier).exists()

@@ -44,7 +44,15 @@ class StaleEdit(Exception):
 
 
 class NotAllowed(Exception):
-    """The user may not do this (shown as a message, not as a leak of what exists)."""
+    """The user may not do this (shown as a message, not as a leak of what exists).
+
+    ``code`` says which rule: ``steps_missing`` (step 5 before steps 1-4),
+    ``motivation_missing`` (a departing decision without a motivation), ``colleague``.
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        self.code = code
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -264,11 +272,16 @@ def record_decision(
     with transaction.atomic():
         dossier = _locked(user, dossier_id)
         advice = state_of(dossier).advice
+        if not advice.decision_possible:
+            raise NotAllowed("steps 1 to 4 come before the step-5 decision", "steps_missing")
         departs = deviations(
             advice.report_to_veilig_thuis, advice.help_possible, data["report"], data["help"]
         )
         if departs and not str(data.get("deviation_motivation", "")).strip():
-            raise NotAllowed("a decision that departs from the protocol needs a motivation")
+            raise NotAllowed(
+                "a decision that departs from the protocol needs a motivation",
+                "motivation_missing",
+            )
         stored = {
             **data,
             "advice_report": advice.report_to_veilig_thuis,

@@ -160,6 +160,8 @@ def _step_forms(
 ) -> list[EntryForm]:
     if dossier.reporter == "volunteer" and step in (4, 5):
         return []
+    if step == 5 and not state.advice.decision_possible and bound is None:
+        return []
     result = []
     for kind in STEP_KINDS[step]:
         if bound is not None and bound.kind == kind:
@@ -250,11 +252,14 @@ def _save(
         form.data = data
     except services.DossierClosed:
         messages.error(request, _("This dossier is closed; nothing more can be recorded."))
-    except services.NotAllowed:
-        messages.error(
-            request,
-            _("Your decision departs from what the protocol requires. Explain why."),
-        )
+    except services.NotAllowed as refused:
+        if refused.code == "steps_missing":
+            messages.error(request, _("First record steps 1 to 4; then the step-5 decision."))
+        else:
+            messages.error(
+                request,
+                _("Your decision departs from what the protocol requires. Explain why."),
+            )
     return None
 
 
