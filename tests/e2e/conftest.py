@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's async-safety check would
 # otherwise refuse the live server's database set-up and teardown from the test thread.
@@ -62,3 +62,56 @@ def describe(violations: list[dict[str, Any]]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+# --- Dossier pages: synthetic people, logging in, filling the prefixed forms -----------------
+
+PASSWORD = "proef-wachtwoord-42!"
+"""The password of every synthetic user (at least 12 characters, as the validators ask)."""
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Make extra browser contexts (Dutch, Amsterdam time); all are closed after the test."""
+    made: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", **options)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through django-allauth's form at /account/login/ and wait for the next page."""
+    page.goto(f"{base_url}/account/login/")
+    form = page.locator('form:has([name="login"])')
+    form.locator('[name="login"]').fill(username)
+    form.locator('[name="password"]').fill(password)
+    with page.expect_navigation():
+        form.get_by_role("button").click()
+    assert "/account/login/" not in page.url, f"login of {username} failed: {page.url}"
+
+
+def fill(form: Locator, prefix: str, values: dict[str, str]) -> None:
+    """Fill a form's fields by name (``<prefix>-<field>``): text, date, select or radio."""
+    for field, value in values.items():
+        name = f"{prefix}-{field}" if prefix else field
+        control = form.locator(f'[name="{name}"]')
+        tag = control.first.evaluate("element => element.tagName.toLowerCase()")
+        kind = control.first.get_attribute("type")
+        if tag == "select":
+            control.select_option(value)
+        elif kind in {"radio", "checkbox"}:
+            form.locator(f'[name="{name}"][value="{value}"]').check()
+        else:
+            control.fill(value)
+
+
+def submit(page: Page, form: Locator) -> None:
+    """Press the form's submit button and wait for the page that answers."""
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()

@@ -53,6 +53,8 @@ def _not_future(day: date | None) -> date | None:
 class DossierForm(forms.Form):
     """Open a dossier: a pseudonymous label, the age or date of birth, the forms suspected."""
 
+    use_required_attribute = False
+
     label = forms.CharField(
         label=_("Label (pseudonym)"),
         max_length=80,
@@ -90,6 +92,7 @@ class EntryForm(forms.Form):
     """Base for the forms that add an entry; they carry the sequence number seen."""
 
     kind: str = ""
+    use_required_attribute = False
     seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
@@ -400,6 +403,7 @@ class EvaluationForm(EntryForm):
 
 
 class ColleagueForm(forms.Form):
+    use_required_attribute = False
     seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     colleague = forms.TypedChoiceField(label=_("Colleague"), coerce=int)
 

@@ -20,6 +20,13 @@ def widget(field: forms.BoundField) -> SafeString:
         attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
+    if field.field.required and not isinstance(
+        field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+    ):
+        # Required is said to assistive technology; the browser's own :invalid styling of
+        # empty required fields (before anything was sent) is avoided: the forms set
+        # use_required_attribute = False and the server says what is missing.
+        attrs["aria-required"] = "true"
     css = "utrecht-textbox utrecht-textbox--html-input"
     if isinstance(field.field.widget, forms.Textarea):
         css = "utrecht-textarea utrecht-textarea--html-textarea"
