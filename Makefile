@@ -8,7 +8,7 @@ PORT ?= 8000
 COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages check-migrations
+.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages check-migrations screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ messages: $(VENV)/.dev-installed
 	  -l nl --no-location --settings=baken.conf.settings
 	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin compilemessages \
 	  --settings=baken.conf.settings
+
+# Refresh docs/screenshots/ from the browser tests (synthetic data only).
+screenshots: $(VENV)/.dev-installed
+	BAKEN_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -k five_steps -q
 
 # Fails when a model change has no migration.
 check-migrations: $(VENV)/.dev-installed
