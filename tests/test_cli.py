@@ -260,3 +260,19 @@ def test_protocol_list_names_the_installed_protocols(baken: Run) -> None:
     result = baken("protocol", "list")
     assert result.code == 0
     assert "gelderland-midden-2018" in result.stdout and "(default)" in result.stdout
+
+
+def test_demo_fills_an_empty_database_once_and_prints_the_logins(
+    baken: Run, tmp_path: Path
+) -> None:
+    """`baken demo` fills a fresh SQLite database and prints the logins; a second run is
+    refused with exit 2 and one English line; production settings are refused."""
+    env = {"BAKEN_VAR_DIR": str(tmp_path), "BAKEN_ENV": "development", "DATABASE_URL": ""}
+    first = baken("demo", env=env)
+    assert first.code == 0, first.stderr
+    assert "demo-professional" in first.stdout and "/account/login/" in first.stdout
+    second = baken("demo", env=env)
+    assert second.code == 2
+    assert "already" in second.stderr and "Traceback" not in second.stderr
+    production = baken("demo", env={**env, "BAKEN_ENV": "production", "SECRET_KEY": "x" * 50})
+    assert production.code == 2 and "production" in production.stderr

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from django.core.exceptions import ImproperlyConfigured
+
 from baken.engine import SituationError, assess, parse_situation
 from baken.protocol import ProtocolError, UnknownProtocolError, default_registry, load_protocol
 
@@ -233,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc))
     except ProtocolError as exc:
         _fail(f"an installed protocol does not validate:\n{exc}", EXIT_INVALID)
+    except ImproperlyConfigured as exc:
+        _fail(f"configuration: {exc}")
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -45,7 +45,10 @@ def create_user(
     email: str = "",
     action: str = "user_created",
 ) -> User:
-    """Create an active user with a (validated) password and log ``action`` (the username)."""
+    """Create an active user and log ``action`` (the username).
+
+    The password must already have passed Django's password validators (the forms do that).
+    """
     user = User.objects.create_user(
         username=username,
         email=email,

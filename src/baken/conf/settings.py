@@ -125,11 +125,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'baken.sqlite3'}", conn_max_age=60
-    )
-}
+_DATABASE_URL = (
+    os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'baken.sqlite3'}"
+)
+try:
+    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Baken understands: {exc}"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so concurrent writers wait for each
     # other (up to the timeout) instead of failing with "database is locked".
