@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from baken.accounts.models import Role
 from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.engine import Advice, Situation, assess
 from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
@@ -83,9 +84,37 @@ def latest(entries: list[Entry], kind: str) -> Entry | None:
 
 
 def steps_done(entries: list[Entry]) -> list[int]:
-    """The steps with at least one standing entry."""
+    """The steps with at least one standing entry.
+
+    The step-5 decision only counts while it is newer than the newest weighing and the
+    newest acute-danger entry: a decision taken on an older weighing must be taken again.
+    """
     kinds = {e.kind for e in entries}
-    return [step for step, wanted in STEP_KINDS.items() if kinds.intersection(wanted)]
+    done = [step for step, wanted in STEP_KINDS.items() if kinds.intersection(wanted)]
+    if 5 in done and decision_outdated(entries):
+        done.remove(5)
+    return done
+
+
+def decision_outdated(entries: list[Entry]) -> bool:
+    """Whether the standing decision predates the newest weighing or acute-danger entry."""
+    decision = latest(entries, EntryKind.DECISION)
+    if decision is None:
+        return False
+    later = [
+        e
+        for e in entries
+        if e.kind in (EntryKind.WEIGHING, EntryKind.ACUTE_DANGER) and e.sequence > decision.sequence
+    ]
+    return bool(later)
+
+
+def weighing_before_acute_danger(entries: list[Entry]) -> bool:
+    """Whether acute danger was recorded after the standing weighing (whatever its state now)."""
+    weighed = latest(entries, EntryKind.WEIGHING)
+    if weighed is None:
+        return False
+    return any(e.kind == EntryKind.ACUTE_DANGER and e.sequence > weighed.sequence for e in entries)
 
 
 def age_on(dossier: Dossier, day: date) -> int | None:
@@ -113,8 +142,23 @@ class DossierState:
     """Codes of things the page must point out, e.g. ``weighing_before_acute_danger``."""
 
 
+def reporter_for(dossier: Dossier, user: Any = None) -> Reporter:
+    """Who the advice is for: volunteers have no afwegingskader (§1.2 Stap 5).
+
+    On a page the advice is for the user reading it; without a user (e.g. the list
+    summary) it is for whoever opened the dossier.
+    """
+    if user is not None:
+        return Reporter.VOLUNTEER if user.role == Role.VOLUNTEER else Reporter.PROFESSIONAL
+    return Reporter(dossier.reporter)
+
+
 def situation_for(
-    dossier: Dossier, current: list[Entry], moment: datetime, protocol: Protocol
+    dossier: Dossier,
+    current: list[Entry],
+    moment: datetime,
+    protocol: Protocol,
+    reporter: Reporter | None = None,
 ) -> tuple[Situation, list[str]]:
     """The engine's view of the dossier: built only from standing entries."""
     notices: list[str] = []
@@ -123,9 +167,11 @@ def situation_for(
     if weighed is not None:
         for question in QUESTION_IDS:
             weighing[question] = weighed.data["answers"][question]
-    if dossier.acute_danger and "no" in (weighing["q1"], weighing["q2"]):
-        # Acute danger came after a weighing that saw no concern or no unsafety:
-        # those answers no longer hold, and the page asks to weigh again.
+    acute_since = weighing_before_acute_danger(current)
+    if (dossier.acute_danger or acute_since) and "no" in (weighing["q1"], weighing["q2"]):
+        # Acute danger came after a weighing that saw no concern or no unsafety: those
+        # answers no longer hold, even once the danger is over, until the professional
+        # weighs again.
         notices.append("weighing_before_acute_danger")
         for question in ("q1", "q2"):
             if weighing[question] == "no":
@@ -140,10 +186,19 @@ def situation_for(
         for e in current
         if e.kind == EntryKind.SIGNAL and e.data["signal_id"] in known_signals
     }
-    profiles = {e.data["profile_id"] for e in current if e.kind == EntryKind.PROFILE}
+    known_profiles = {p.id for p in protocol.profiles}
+    profiles = {
+        e.data["profile_id"]
+        for e in current
+        if e.kind == EntryKind.PROFILE and e.data["profile_id"] in known_profiles
+    }
+    if decision_outdated(current):
+        notices.append("decision_outdated")
+    if protocol.version != dossier.protocol_version:
+        notices.append("protocol_version_changed")
     situation = Situation(
         moment=moment,
-        reporter=Reporter(dossier.reporter),
+        reporter=reporter or Reporter(dossier.reporter),
         age=age_on(dossier, timezone.localdate(moment)),
         acute_danger=dossier.acute_danger,
         exploitation_forms=frozenset(ExploitationForm(f) for f in dossier.exploitation_forms),
@@ -158,12 +213,15 @@ def situation_for(
     return situation, notices
 
 
-def state_of(dossier: Dossier, moment: datetime | None = None) -> DossierState:
-    """The dossier's entries and the engine's advice for them, at ``moment`` (default now)."""
+def state_of(dossier: Dossier, moment: datetime | None = None, user: Any = None) -> DossierState:
+    """The dossier's entries and the engine's advice for them, at ``moment`` (default now),
+    for ``user`` (a volunteer gets the volunteer's advice)."""
     protocol = protocol_of(dossier)
     entries = timeline(dossier)
     current = current_entries(entries)
-    situation, notices = situation_for(dossier, current, moment or timezone.now(), protocol)
+    situation, notices = situation_for(
+        dossier, current, moment or timezone.now(), protocol, reporter_for(dossier, user)
+    )
     return DossierState(
         entries=entries,
         current=current,

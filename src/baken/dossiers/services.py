@@ -10,6 +10,8 @@ everything typed still in it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,16 +32,24 @@ STATE_KINDS = frozenset(
 )
 """Kinds where a newer entry replaces what counts: a colleague's newer one is a conflict."""
 
+VOLUNTEER_BARRED = frozenset({EntryKind.WEIGHING, EntryKind.DECISION})
+"""Volunteers have no afwegingskader (§1.2 Stap 5): no weighing and no step-5 decision."""
+
 
 class DossierClosed(Exception):
     """The dossier is closed: nothing more can be recorded."""
 
 
 class StaleEdit(Exception):
-    """A colleague recorded the same thing since this form was opened."""
+    """A colleague recorded the same thing since this form was opened.
 
-    def __init__(self, entry: Entry) -> None:
+    ``already_corrected`` says the entry being corrected already has a correction
+    (``entry``): correct that one instead; saving again would not help.
+    """
+
+    def __init__(self, entry: Entry, *, already_corrected: bool = False) -> None:
         self.entry = entry
+        self.already_corrected = already_corrected
         super().__init__(f"entry {entry.sequence} was added since the form was opened")
 
 
@@ -47,7 +57,11 @@ class NotAllowed(Exception):
     """The user may not do this (shown as a message, not as a leak of what exists).
 
     ``code`` says which rule: ``steps_missing`` (step 5 before steps 1-4),
-    ``motivation_missing`` (a departing decision without a motivation), ``colleague``.
+    ``weighing_open`` (step 5 while the weighing leaves a decision open),
+    ``motivation_missing`` (a departing decision without a motivation), ``volunteer``
+    (volunteers have no afwegingskader), ``acute_contradiction`` (a weighing that says
+    no to concern or unsafety while acute danger is recorded), ``acute_active`` (closing
+    while acute danger is open), ``colleague``.
     """
 
     def __init__(self, message: str, code: str = "") -> None:
@@ -118,15 +132,23 @@ def record(
 
     ``seen_sequence`` is the dossier's newest entry number when the form was opened.
     """
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        entry = _append(user, dossier, kind, data, seen_sequence, corrects, reason, now)
+        _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
+        return entry
+
+
+@contextmanager
+def _conflicts_as_stale(dossier_id: UUID | str) -> Iterator[None]:
+    """Turn a unique-constraint clash into the same conflict the checks report.
+
+    Only reachable when two transactions slipped past the row lock: the entry number
+    and the one-correction rule still hold in the database.
+    """
     try:
-        with transaction.atomic():
-            dossier = _locked(user, dossier_id)
-            entry = _append(user, dossier, kind, data, seen_sequence, corrects, reason, now)
-            _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
-            return entry
+        yield
     except IntegrityError as exc:
-        # Only reachable when two transactions slipped past the lock (e.g. SQLite
-        # without it): the sequence or the one-correction rule held in the database.
         newest = Entry.objects.filter(dossier_id=dossier_id).order_by("-sequence").first()
         if newest is None:
             raise
@@ -145,6 +167,15 @@ def _append(
 ) -> Entry:
     if not dossier.is_open:
         raise DossierClosed()
+    if kind in VOLUNTEER_BARRED and user.role == Role.VOLUNTEER:
+        raise NotAllowed("volunteers have no afwegingskader (§1.2 Stap 5)", "volunteer")
+    if kind == EntryKind.WEIGHING and dossier.acute_danger:
+        answers = data.get("answers", {})
+        if "no" in (answers.get("q1"), answers.get("q2")):
+            raise NotAllowed(
+                "acute danger is acute unsafety: q1 and q2 cannot be no",
+                "acute_contradiction",
+            )
     target = None
     if corrects is not None:
         target = dossier.entries.filter(sequence=corrects).first()
@@ -152,7 +183,7 @@ def _append(
             raise Http404("no such entry")
         later = Entry.objects.filter(corrects=target).first()
         if later is not None:
-            raise StaleEdit(later)
+            raise StaleEdit(later, already_corrected=True)
     if kind in STATE_KINDS or target is not None:
         newer = (
             dossier.entries.filter(kind=kind, sequence__gt=seen_sequence)
@@ -195,7 +226,7 @@ def add_colleague(
     user: User, dossier_id: UUID | str, colleague_id: int, *, seen_sequence: int
 ) -> Entry:
     """Add a colleague of the same organisation to the case team."""
-    with transaction.atomic():
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
         dossier = _locked(user, dossier_id)
         colleague = User.objects.filter(
             pk=colleague_id, organisation_id=dossier.organisation_id, is_active=True
@@ -224,9 +255,18 @@ def add_colleague(
 def close_dossier(
     user: User, dossier_id: UUID | str, answers: dict[str, Any], *, seen_sequence: int
 ) -> Entry:
-    """Record the case evaluation (§1.2 Casusevaluatie) and close the dossier."""
-    with transaction.atomic():
+    """Record the case evaluation (§1.2 Casusevaluatie) and close the dossier.
+
+    Closing is refused while acute danger is open, and when anything at all was recorded
+    since the form was opened: the evaluation must be written knowing the whole record.
+    """
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
         dossier = _locked(user, dossier_id)
+        if dossier.acute_danger:
+            raise NotAllowed("record first that the acute danger is over", "acute_active")
+        newer = dossier.entries.filter(sequence__gt=seen_sequence).order_by("-sequence").first()
+        if newer is not None:
+            raise StaleEdit(newer)
         entry = _append(user, dossier, EntryKind.EVALUATION, answers, seen_sequence, None, "", None)
         dossier.closed_at = entry.created_at
         dossier.save(update_fields=["closed_at"])
@@ -269,11 +309,20 @@ def record_decision(
     """
     from baken.dossiers.selectors import state_of
 
-    with transaction.atomic():
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
         dossier = _locked(user, dossier_id)
-        advice = state_of(dossier).advice
+        if user.role == Role.VOLUNTEER:
+            raise NotAllowed("volunteers have no afwegingskader (§1.2 Stap 5)", "volunteer")
+        advice = state_of(dossier, user=user).advice
         if not advice.decision_possible:
             raise NotAllowed("steps 1 to 4 come before the step-5 decision", "steps_missing")
+        if advice.conclusion != "suspicion" or None in (
+            advice.report_to_veilig_thuis,
+            advice.help_possible,
+        ):
+            # The two decisions are taken when the suspicion remains and the weighing
+            # settles both (§1.2 Stap 5); otherwise the open questions come first.
+            raise NotAllowed("the weighing leaves the step-5 decisions open", "weighing_open")
         departs = deviations(
             advice.report_to_veilig_thuis, advice.help_possible, data["report"], data["help"]
         )

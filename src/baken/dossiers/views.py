@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baken.accounts.models import User
+from baken.accounts.models import Role, User
 from baken.dossiers import selectors, services
 from baken.dossiers.forms import (
     ENTRY_FORMS,
@@ -32,8 +34,29 @@ from baken.dossiers.presenters import rows
 from baken.dossiers.selectors import STEP_KINDS, DossierState
 from baken.web.context_processors import acute_context
 
-VOLUNTEER_BARRED = frozenset({EntryKind.WEIGHING, EntryKind.DECISION})
-"""Volunteers have no afwegingskader (§1.2 Stap 5): no weighing and no step-5 decision."""
+VOLUNTEER_BARRED = services.VOLUNTEER_BARRED
+
+REFUSALS = {
+    "steps_missing": _lazy("First record steps 1 to 4; then the step-5 decision."),
+    "weighing_open": _lazy(
+        "The weighing does not settle the two decisions yet: answer the open weighing "
+        "questions in step 4 first."
+    ),
+    "motivation_missing": _lazy(
+        "Your decision departs from what the protocol requires. Explain why."
+    ),
+    "volunteer": _lazy(
+        "Volunteers have no weighing framework: ask Veilig Thuis for advice instead."
+    ),
+    "acute_contradiction": _lazy(
+        "Acute danger has been recorded for this dossier: that is acute unsafety and a "
+        "reason for concern, so questions 1 and 2 cannot be answered no."
+    ),
+    "acute_active": _lazy(
+        "Acute danger is still open for this dossier. First record that the danger is "
+        "over (acute-danger page), then close the dossier."
+    ),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -41,6 +64,10 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.works_with_dossiers:
         raise Http404("no dossiers for this user")
     return user
+
+
+def _volunteer(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", None) == Role.VOLUNTEER
 
 
 def _form_kwargs(kind: str, dossier: Dossier, state: DossierState) -> dict[str, Any]:
@@ -72,7 +99,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     """Render a dossier page with the engine's advice and the timeline beside it."""
-    state = state or selectors.state_of(dossier)
+    state = state or selectors.state_of(dossier, user=request.user)
     labelled = [(entry, rows(entry, state.protocol)) for entry in state.entries]
     base = {
         "section": "dossiers",
@@ -85,7 +112,13 @@ def _page(
         "acute_now": acute_context(state.protocol, timezone.now()),
         "forms_display": [str(label) for key, label in FORMS if key in dossier.exploitation_forms],
         "steps": state.protocol.steps.steps,
-        "volunteer": dossier.reporter == "volunteer",
+        "volunteer": _volunteer(request),
+        "decision_open": state.advice.decision_possible
+        and (
+            state.advice.conclusion != "suspicion"
+            or state.advice.report_to_veilig_thuis is None
+            or state.advice.help_possible is None
+        ),
         "seen": dossier.last_sequence,
     }
     return render(request, template, {**base, **(context or {})}, status=status)
@@ -99,7 +132,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     form = request.GET.get("vorm", "")
     status = request.GET.get("status", "")
     problems = []
-    step_number = int(step) if step.isdigit() and 1 <= int(step) <= 6 else None
+    step_number = int(step) if step.isascii() and step.isdigit() and 1 <= int(step) <= 6 else None
     if step and step_number is None:
         problems.append(_("Choose a step from the list."))
     if form and form not in dict(FORMS):
@@ -156,11 +189,20 @@ def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def _step_forms(
-    dossier: Dossier, step: int, state: DossierState, bound: EntryForm | None
+    request: HttpRequest,
+    dossier: Dossier,
+    step: int,
+    state: DossierState,
+    bound: EntryForm | None,
 ) -> list[EntryForm]:
-    if dossier.reporter == "volunteer" and step in (4, 5):
+    if _volunteer(request) and step in (4, 5):
         return []
-    if step == 5 and not state.advice.decision_possible and bound is None:
+    advice = state.advice
+    settled = advice.conclusion == "suspicion" and None not in (
+        advice.report_to_veilig_thuis,
+        advice.help_possible,
+    )
+    if step == 5 and not (advice.decision_possible and settled) and bound is None:
         return []
     result = []
     for kind in STEP_KINDS[step]:
@@ -180,7 +222,7 @@ def _step_page(
     status: int = 200,
     state: DossierState | None = None,
 ) -> HttpResponse:
-    state = state or selectors.state_of(dossier)
+    state = state or selectors.state_of(dossier, user=request.user)
     protocol_step = next(s for s in state.protocol.steps.steps if s.number == step)
     return _page(
         request,
@@ -188,7 +230,8 @@ def _step_page(
         "dossiers/step.html",
         {
             "step": protocol_step,
-            "step_forms": _step_forms(dossier, step, state, bound),
+            "step_forms": _step_forms(request, dossier, step, state, bound),
+            "typed": _typed(bound) if bound is not None and not dossier.is_open else [],
             "step_entries": [e for e in state.entries if e.step == step],
             "guidance": state.protocol.conversation if step == 3 else [],
             "weighing": state.protocol.weighing,
@@ -235,6 +278,19 @@ def _save(
             reason=reason,
         )
     except services.StaleEdit as stale:
+        if stale.already_corrected:
+            messages.error(
+                request,
+                _(
+                    "Entry #%(n)s has already been corrected by entry #%(m)s. Correct #%(m)s "
+                    "instead; what you typed is still here to copy."
+                )
+                % {
+                    "n": stale.entry.corrects.sequence if stale.entry.corrects else "?",
+                    "m": stale.entry.sequence,
+                },
+            )
+            return None
         messages.error(
             request,
             _(
@@ -247,19 +303,11 @@ def _save(
                 "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
             },
         )
-        data = cast(QueryDict, form.data).copy()
-        data[form.add_prefix("seen")] = str(selectors.newest_sequence(dossier))
-        form.data = data
+        form.data = _with_seen(form, selectors.newest_sequence(dossier))
     except services.DossierClosed:
         messages.error(request, _("This dossier is closed; nothing more can be recorded."))
     except services.NotAllowed as refused:
-        if refused.code == "steps_missing":
-            messages.error(request, _("First record steps 1 to 4; then the step-5 decision."))
-        else:
-            messages.error(
-                request,
-                _("Your decision departs from what the protocol requires. Explain why."),
-            )
+        messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
     return None
 
 
@@ -268,10 +316,14 @@ def _save(
 def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
     user = _user(request)
     dossier = selectors.dossier_for(user, pk)
-    if kind not in ENTRY_FORMS or (dossier.reporter == "volunteer" and kind in VOLUNTEER_BARRED):
+    if kind not in ENTRY_FORMS or (_volunteer(request) and kind in VOLUNTEER_BARRED):
         raise Http404("no such form")
-    state = selectors.state_of(dossier)
+    state = selectors.state_of(dossier, user=user)
     form = ENTRY_FORMS[kind](request.POST, prefix=kind, **_form_kwargs(kind, dossier, state))
+    if not form.is_valid() and "seen" in form.errors:
+        # The form lost its bookkeeping (an old page, a tampered field): show it again
+        # with the current state, so that saving again works once the user has checked.
+        form.data = _with_seen(form, dossier.last_sequence)
     if form.is_valid() and _save(request, user, dossier, form, None) is not None:
         messages.success(request, _("Recorded."))
         if kind == EntryKind.ACUTE_DANGER:
@@ -287,6 +339,25 @@ def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
         bound=form,
         status=409 if form.is_valid() else 400,
     )
+
+
+def _with_seen(form: forms.Form, sequence: int) -> QueryDict:
+    """The submitted data with ``seen`` moved to ``sequence``, so saving again can succeed."""
+    data = cast(QueryDict, form.data).copy()
+    data[form.add_prefix("seen")] = str(sequence)
+    return data
+
+
+def _typed(form: forms.Form) -> list[tuple[str, str]]:
+    """What the user typed into a form that can no longer be saved, to show and copy."""
+    typed = []
+    for name, field in form.fields.items():
+        if name == "seen":
+            continue
+        value = form.data.get(form.add_prefix(name), "")
+        if value:
+            typed.append((str(field.label), str(value)))
+    return typed
 
 
 STEP_KINDS_BY_KIND = {kind: step for step, kinds in STEP_KINDS.items() for kind in kinds}
@@ -343,9 +414,9 @@ def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
     entry = dossier.entries.filter(sequence=sequence).first()
     if entry is None or entry.kind not in ENTRY_FORMS:
         raise Http404("no such entry")
-    if dossier.reporter == "volunteer" and entry.kind in VOLUNTEER_BARRED:
+    if _volunteer(request) and entry.kind in VOLUNTEER_BARRED:
         raise Http404("no such entry")
-    state = selectors.state_of(dossier)
+    state = selectors.state_of(dossier, user=user)
     form_class = correction_form(ENTRY_FORMS[entry.kind])
     kwargs = _form_kwargs(entry.kind, dossier, state)
     if request.method == "POST":
@@ -385,8 +456,22 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
                 )
                 messages.success(request, _("The dossier has been closed."))
                 return redirect("dossiers:detail", dossier.pk)
-            except services.StaleEdit:
-                messages.error(request, _("A colleague closed this dossier a moment ago."))
+            except services.StaleEdit as stale:
+                messages.error(
+                    request,
+                    _(
+                        "%(author)s recorded something in this dossier at %(time)s, after you "
+                        "opened this page. Read it in the timeline first; your answers are "
+                        "still here."
+                    )
+                    % {
+                        "author": stale.entry.author,
+                        "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
+                    },
+                )
+                form.data = _with_seen(form, selectors.newest_sequence(dossier))
+            except services.NotAllowed as refused:
+                messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
             except services.DossierClosed:
                 messages.error(request, _("This dossier is closed; nothing more can be recorded."))
             status = 409
