@@ -57,9 +57,9 @@ vendor:
 
 messages: $(VENV)/.dev-installed
 	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin makemessages -l nl \
-	  --no-location --ignore "accounts/*" --settings=baken.conf.settings
+	  --no-location --no-obsolete --ignore "accounts/*" --settings=baken.conf.settings
 	cd src/baken/accounts && BAKEN_VAR_DIR=$$(mktemp -d) ../../../$(BIN)/django-admin makemessages \
-	  -l nl --no-location --settings=baken.conf.settings
+	  -l nl --no-location --no-obsolete --settings=baken.conf.settings
 	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin compilemessages \
 	  --settings=baken.conf.settings
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baken.accounts.models import Role, User
@@ -37,22 +37,22 @@ from baken.web.context_processors import acute_context
 VOLUNTEER_BARRED = services.VOLUNTEER_BARRED
 
 REFUSALS = {
-    "steps_missing": _lazy("First record steps 1 to 4; then the step-5 decision."),
-    "weighing_open": _lazy(
+    "steps_missing": gettext_lazy("First record steps 1 to 4; then the step-5 decision."),
+    "weighing_open": gettext_lazy(
         "The weighing does not settle the two decisions yet: answer the open weighing "
         "questions in step 4 first."
     ),
-    "motivation_missing": _lazy(
+    "motivation_missing": gettext_lazy(
         "Your decision departs from what the protocol requires. Explain why."
     ),
-    "volunteer": _lazy(
+    "volunteer": gettext_lazy(
         "Volunteers have no weighing framework: ask Veilig Thuis for advice instead."
     ),
-    "acute_contradiction": _lazy(
+    "acute_contradiction": gettext_lazy(
         "Acute danger has been recorded for this dossier: that is acute unsafety and a "
         "reason for concern, so questions 1 and 2 cannot be answered no."
     ),
-    "acute_active": _lazy(
+    "acute_active": gettext_lazy(
         "Acute danger is still open for this dossier. First record that the danger is "
         "over (acute-danger page), then close the dossier."
     ),
