@@ -90,7 +90,18 @@ def test_no_url_edits_or_deletes_an_entry() -> None:
         for pattern in get_resolver("baken.dossiers.urls").url_patterns
         if getattr(pattern, "name", None)
     }
-    assert names == {"list", "new", "detail", "step", "record", "acute", "correct", "close", "team"}
+    assert names == {
+        "list",
+        "new",
+        "detail",
+        "step",
+        "record",
+        "acute",
+        "correct",
+        "close",
+        "team",
+        "details",
+    }
 
 
 def test_every_write_is_logged_in_the_same_transaction(professional: User, entry: Entry) -> None:

@@ -256,3 +256,43 @@ def test_a_non_ascii_digit_in_the_step_filter_is_a_message_not_an_error(
     response = login(professional).get(reverse("dossiers:list") + "?stap=²")
     assert response.status_code == 200
     assert "Kies een stap uit de lijst." in response.content.decode()
+
+
+def test_a_wrong_age_is_corrected_and_the_old_value_stays_in_the_timeline(
+    professional: User, open_dossier: Callable[..., Dossier], login: Callable[[User], Client]
+) -> None:
+    """Age 19 turns out to be 16: the minors rules apply from then on, and the change with
+    its reason is an entry showing the old and the new value."""
+    dossier = open_dossier(age=19)
+    assert state_of(dossier).advice.art_273f.means_required is True
+    client = login(professional)
+    response = client.post(
+        reverse("dossiers:details", args=[dossier.pk]),
+        {
+            "label": "Casus Proef",
+            "age": 16,
+            "exploitation_forms": ["sexual"],
+            "reason": "Leeftijd bleek onjuist",
+            "seen": 0,
+        },
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert state_of(dossier).advice.art_273f.means_required is False
+    entry = Entry.objects.get(dossier=dossier, kind="details")
+    assert entry.data["before"]["age_at_opening"] == 19
+    assert entry.data["after"]["age_at_opening"] == 16
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "19 → 16" in page and "Leeftijd bleek onjuist" in page
+
+
+def test_an_implausible_birth_date_is_refused_in_dutch(
+    professional: User, login: Callable[[User], Client]
+) -> None:
+    """A date of birth more than 120 years ago is refused; the label typed is kept."""
+    response = login(professional).post(
+        reverse("dossiers:new"), {"label": "Casus Oud", "birth_date": "0001-01-01"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Casus Oud" in body and "meer dan 120 jaar geleden" in body

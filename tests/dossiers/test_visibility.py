@@ -18,7 +18,9 @@ def dossier_urls(dossier: Dossier) -> list[str]:
     pk = dossier.pk
     urls = [reverse("dossiers:detail", args=[pk])]
     urls += [reverse("dossiers:step", args=[pk, n]) for n in range(1, 6)]
-    urls += [reverse(f"dossiers:{name}", args=[pk]) for name in ("acute", "team", "close")]
+    urls += [
+        reverse(f"dossiers:{name}", args=[pk]) for name in ("acute", "team", "close", "details")
+    ]
     urls.append(reverse("dossiers:correct", args=[pk, 1]))
     return urls
 

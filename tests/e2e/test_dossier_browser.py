@@ -304,6 +304,7 @@ PAGE_TYPES = [
     "team",
     "close",
     "correct",
+    "details",
     "step-1-with-errors",
 ]
 
@@ -313,7 +314,7 @@ def test_each_dossier_page_type_passes_axe(
     new_context: Callable[..., BrowserContext], live_server: Any, page_type: str
 ) -> None:
     """Every page type of the dossier part (login, list, new dossier, overview, steps 1 to 5,
-    acute danger, case team, close, correction, and a form re-rendered with errors) has no
+    acute danger, case team, close, correction, details, and a form re-rendered with errors) has no
     serious or critical axe-core violation."""
     people = _people()
     if page_type == "login":
@@ -333,6 +334,7 @@ def test_each_dossier_page_type_passes_axe(
             "team": ("dossiers:team", (dossier.pk,)),
             "close": ("dossiers:close", (dossier.pk,)),
             "correct": ("dossiers:correct", (dossier.pk, observation.sequence)),
+            "details": ("dossiers:details", (dossier.pk,)),
             "step-1-with-errors": ("dossiers:step", (dossier.pk, 1)),
         }
         name, args = targets[page_type]

@@ -32,6 +32,7 @@ FORMS = [
     ("other", _("Other")),
 ]
 MAX_TEXT = 5000
+MAX_AGE = 120
 
 
 def _text(label: Any, required: bool = True, help_text: Any = "") -> forms.CharField:
@@ -47,6 +48,16 @@ def _text(label: Any, required: bool = True, help_text: Any = "") -> forms.CharF
 def _not_future(day: date | None) -> date | None:
     if day is not None and day > timezone.localdate():
         raise forms.ValidationError(_("This date lies in the future."))
+    return day
+
+
+def _plausible_birth_date(day: date | None) -> date | None:
+    day = _not_future(day)
+    today = timezone.localdate()
+    if day is not None and (today.year - day.year) > MAX_AGE:
+        raise forms.ValidationError(
+            _("This date of birth is more than %(years)s years ago.") % {"years": MAX_AGE}
+        )
     return day
 
 
@@ -66,7 +77,9 @@ class DossierForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Or give the age below. Needed to know whether the person is a minor."),
     )
-    age = forms.IntegerField(label=_("Age in years"), required=False, min_value=0, max_value=120)
+    age = forms.IntegerField(
+        label=_("Age in years"), required=False, min_value=0, max_value=MAX_AGE
+    )
     exploitation_forms = forms.MultipleChoiceField(
         label=_("Suspected forms of exploitation"),
         choices=FORMS,
@@ -75,7 +88,7 @@ class DossierForm(forms.Form):
     )
 
     def clean_birth_date(self) -> date | None:
-        return _not_future(self.cleaned_data.get("birth_date"))
+        return _plausible_birth_date(self.cleaned_data.get("birth_date"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -86,6 +99,13 @@ class DossierForm(forms.Form):
                     _("Give the age or the date of birth: the protocol differs for minors."),
                 )
         return cleaned
+
+
+class DetailsForm(DossierForm):
+    """Change the label, age or date of birth, or the forms suspected: logged as an entry."""
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = _text(_("Why is this changed?"))
 
 
 class EntryForm(forms.Form):

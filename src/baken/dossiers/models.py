@@ -121,6 +121,7 @@ class EntryKind(models.TextChoices):
     ACUTE_DANGER = "acute_danger", _("Acute danger")
     EVALUATION = "evaluation", _("Case evaluation")
     TEAM_MEMBER = "team_member", _("Colleague added to the case team")
+    DETAILS = "details", _("Details of the person changed")
 
 
 STEP_OF_KIND: dict[str, int | None] = {
@@ -134,6 +135,7 @@ STEP_OF_KIND: dict[str, int | None] = {
     EntryKind.ACUTE_DANGER: None,
     EntryKind.EVALUATION: None,
     EntryKind.TEAM_MEMBER: None,
+    EntryKind.DETAILS: None,
 }
 
 

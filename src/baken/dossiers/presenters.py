@@ -44,6 +44,30 @@ def _display(field: forms.Field | None, value: Any) -> str:
     return str(value)
 
 
+def _details_rows(data: dict[str, Any]) -> list[Row]:
+    from baken.dossiers.forms import FORMS
+
+    names = {key: str(label) for key, label in FORMS}
+    labels = {
+        "label": _("Label (pseudonym)"),
+        "birth_date": _("Date of birth"),
+        "age_at_opening": _("Age when opened"),
+        "exploitation_forms": _("Suspected forms of exploitation"),
+    }
+    result = []
+    before, after = data.get("before", {}), data.get("after", {})
+    for key, label in labels.items():
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key == "exploitation_forms":
+            old = ", ".join(names.get(f, f) for f in old or []) or None
+            new = ", ".join(names.get(f, f) for f in new or []) or None
+        result.append(Row(str(label), f"{_display(None, old)} → {_display(None, new)}"))
+    result.append(Row(_("Reason"), _display(None, data.get("reason"))))
+    return result
+
+
 def rows(entry: Entry, protocol: Protocol) -> list[Row]:
     """The entry's data as (label, value) rows in the form's field order."""
     data = entry.data
@@ -51,6 +75,8 @@ def rows(entry: Entry, protocol: Protocol) -> list[Row]:
         return [Row(_("Withdrawn"), _("This entry withdraws the one it corrects."))]
     if entry.kind == EntryKind.TEAM_MEMBER:
         return [Row(_("Colleague"), str(data.get("name", "")))]
+    if entry.kind == EntryKind.DETAILS:
+        return _details_rows(data)
     form = _form_for(entry.kind, protocol)
     if form is None:
         return [Row(str(key), str(value)) for key, value in data.items()]

@@ -252,6 +252,70 @@ def add_colleague(
         return entry
 
 
+DETAIL_FIELDS = ("label", "birth_date", "age_at_opening", "exploitation_forms")
+
+
+def change_details(
+    user: User,
+    dossier_id: UUID | str,
+    new: NewDossier,
+    *,
+    reason: str,
+    seen_sequence: int,
+) -> Entry:
+    """Change the person's details on the dossier, keeping the old values in an entry.
+
+    The age given now counts from now on: the dossier keeps ``age_at_opening``, so the
+    age is converted back to the opening date.
+    """
+    for form in new.exploitation_forms:
+        ExploitationForm(form)
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        if not dossier.is_open:
+            raise DossierClosed()
+        newer = (
+            dossier.entries.filter(kind=EntryKind.DETAILS, sequence__gt=seen_sequence)
+            .order_by("-sequence")
+            .first()
+        )
+        if newer is not None:
+            raise StaleEdit(newer)
+        before = {name: getattr(dossier, name) for name in DETAIL_FIELDS}
+        opened = timezone.localdate(dossier.opened_at)
+        today = timezone.localdate()
+        years_open = (
+            today.year - opened.year - ((today.month, today.day) < (opened.month, opened.day))
+        )
+        dossier.label = new.label
+        dossier.birth_date = new.birth_date
+        dossier.age_at_opening = None if new.age is None else max(new.age - years_open, 0)
+        dossier.exploitation_forms = sorted(set(new.exploitation_forms))
+        dossier.save(update_fields=list(DETAIL_FIELDS))
+        after = {name: getattr(dossier, name) for name in DETAIL_FIELDS}
+
+        def plain(values: dict[str, Any]) -> dict[str, Any]:
+            return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+        entry = _append(
+            user,
+            dossier,
+            EntryKind.DETAILS,
+            {
+                "before": plain(before),
+                "after": plain(after),
+                "age_given": new.age,
+                "reason": reason,
+            },
+            seen_sequence,
+            None,
+            "",
+            None,
+        )
+        _log(user, "details_changed", dossier, entry)
+        return entry
+
+
 def close_dossier(
     user: User, dossier_id: UUID | str, answers: dict[str, Any], *, seen_sequence: int
 ) -> Entry:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<uuid:pk>/corrigeren/<int:sequence>/", views.correct, name="correct"),
     path("<uuid:pk>/afsluiten/", views.close, name="close"),
     path("<uuid:pk>/team/", views.team, name="team"),
+    path("<uuid:pk>/gegevens/", views.details, name="details"),
 ]

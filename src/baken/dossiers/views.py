@@ -24,6 +24,7 @@ from baken.dossiers.forms import (
     ENTRY_FORMS,
     FORMS,
     ColleagueForm,
+    DetailsForm,
     DossierForm,
     EntryForm,
     EvaluationForm,
@@ -489,6 +490,62 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
         state=state,
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def details(request: HttpRequest, pk: str) -> HttpResponse:
+    """Change the person's details (label, age or date of birth, forms); the old values stay
+    in the timeline."""
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    status = 200
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.change_details(
+                    user,
+                    dossier.pk,
+                    services.NewDossier(
+                        data["label"], data["birth_date"], data["age"], data["exploitation_forms"]
+                    ),
+                    reason=data["reason"],
+                    seen_sequence=data["seen"],
+                )
+                messages.success(request, _("The details have been changed."))
+                return redirect("dossiers:detail", dossier.pk)
+            except services.StaleEdit as stale:
+                messages.error(
+                    request,
+                    _(
+                        "%(author)s changed these details at %(time)s, after you opened this "
+                        "page. Check the timeline; what you typed is still here."
+                    )
+                    % {
+                        "author": stale.entry.author,
+                        "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
+                    },
+                )
+                form.data = _with_seen(form, selectors.newest_sequence(dossier))
+            except services.DossierClosed:
+                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+            status = 409
+        else:
+            status = 400
+    else:
+        age = selectors.age_on(dossier, timezone.localdate())
+        form = DetailsForm(
+            initial={
+                "label": dossier.label,
+                "birth_date": dossier.birth_date,
+                "age": None if dossier.birth_date else age,
+                "exploitation_forms": dossier.exploitation_forms,
+                "seen": dossier.last_sequence,
+            }
+        )
+    return _page(request, dossier, "dossiers/details.html", {"form": form}, status=status)
 
 
 @login_required
