@@ -46,6 +46,7 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_dossier.py
 
 # Re-resolve the locks on purpose (the only way they change).
 lock: $(VENV)/.dev-installed

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from baken.dossiers.forms import ENTRY_FORMS, EvaluationForm
@@ -20,11 +21,16 @@ class Row:
     value: str
 
 
+_FORMS: dict[tuple[str, str, str, str], forms.Form | None] = {}
+
+
 def _form_for(kind: str, protocol: Protocol) -> forms.Form | None:
-    form_class = EvaluationForm if kind == EntryKind.EVALUATION else ENTRY_FORMS.get(kind)
-    if form_class is None:
-        return None
-    return form_class(protocol=protocol)
+    """An unbound form of ``kind``, for its labels and choices; built once per language."""
+    key = (kind, protocol.id, protocol.version, get_language() or "")
+    if key not in _FORMS:
+        form_class = EvaluationForm if kind == EntryKind.EVALUATION else ENTRY_FORMS.get(kind)
+        _FORMS[key] = None if form_class is None else form_class(protocol=protocol)
+    return _FORMS[key]
 
 
 def _display(field: forms.Field | None, value: Any) -> str:

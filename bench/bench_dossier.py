@@ -1,0 +1,94 @@
+"""Benchmark: how long a dossier page takes, from the record to the rendered HTML.
+
+Builds a throwaway SQLite database in a temporary folder with the synthetic demo data
+plus one dossier with many entries, then measures (median and best of repeated runs):
+
+- ``state_of``: reading the entries and computing the engine's advice;
+- a full GET of the dossier overview and of the step-4 page through Django's test client
+  (middleware, selectors, engine, templates);
+- adding one entry through the service (lock, checks, insert, progress, audit event).
+
+Figures only; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+VAR = tempfile.mkdtemp(prefix="baken-bench-")
+os.environ["BAKEN_VAR_DIR"] = VAR
+os.environ["DATABASE_URL"] = f"sqlite:///{VAR}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from baken.accounts.models import User  # noqa: E402
+from baken.dossiers import services  # noqa: E402
+from baken.dossiers.demo import fill_demo_database  # noqa: E402
+from baken.dossiers.models import Dossier  # noqa: E402
+from baken.dossiers.selectors import state_of  # noqa: E402
+
+OBSERVATION = {
+    "nature": "fact",
+    "observed_on": "2026-11-20",
+    "source": "mentor",
+    "description": "x",
+}
+
+
+def measure(label: str, action: Callable[[], object], repeat: int = 200) -> None:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    median, best = statistics.median(times) * 1000, min(times) * 1000
+    print(f"{label:<44} median {median:8.2f} ms   best {best:8.2f} ms")
+
+
+def main() -> None:
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    fill_demo_database(io.StringIO())
+    user = User.objects.get(username="demo-professional")
+    dossier = max(
+        Dossier.objects.filter(team__user=user, closed_at__isnull=True),
+        key=lambda d: d.last_sequence,
+    )
+    big = services.open_dossier(user, services.NewDossier("Casus Bench", None, 16, ["sexual"]))
+    for sequence in range(200):
+        services.record(user, big.pk, "observation", OBSERVATION, seen_sequence=sequence)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    print(f"Python {sys.version.split()[0]}; SQLite in {VAR}")
+    for label, target in (("demo dossier", dossier), ("dossier with 200 entries", big)):
+        target.refresh_from_db()
+        n = target.entries.count()
+        measure(f"state_of, {label} ({n} entries)", lambda t=target: state_of(t))
+        detail = reverse("dossiers:detail", args=[target.pk])
+        step4 = reverse("dossiers:step", args=[target.pk, 4])
+        measure(f"GET overview, {label}", lambda u=detail: client.get(u), repeat=50)
+        measure(f"GET step 4, {label}", lambda u=step4: client.get(u), repeat=50)
+
+    def add() -> None:
+        big.refresh_from_db()
+        services.record(user, big.pk, "observation", OBSERVATION, seen_sequence=big.last_sequence)
+
+    measure("record one entry (service, SQLite)", add, repeat=100)
+
+
+if __name__ == "__main__":
+    main()
