@@ -292,19 +292,17 @@ def _save(
                 },
             )
             return None
-        messages.error(
+        _conflict(
             request,
+            form,
+            dossier,
+            stale,
             _(
                 "A colleague (%(author)s) recorded this too, at %(time)s, after you opened this "
                 "form. Nothing has been overwritten and what you typed is still here: look at "
                 "their entry in the timeline, then save again if yours is still needed."
-            )
-            % {
-                "author": stale.entry.author,
-                "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
-            },
+            ),
         )
-        form.data = _with_seen(form, selectors.newest_sequence(dossier))
     except services.DossierClosed:
         messages.error(request, _("This dossier is closed; nothing more can be recorded."))
     except services.NotAllowed as refused:
@@ -340,6 +338,20 @@ def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
         bound=form,
         status=409 if form.is_valid() else 400,
     )
+
+
+def _conflict(
+    request: HttpRequest,
+    form: forms.Form,
+    dossier: Dossier,
+    stale: services.StaleEdit,
+    text: str,
+) -> None:
+    """Say who recorded what since the form was opened, and bring the form up to date
+    (keeping everything typed) so that saving again works once the user has looked."""
+    when = timezone.localtime(stale.entry.created_at).strftime("%H:%M")
+    messages.error(request, text % {"author": stale.entry.author, "time": when})
+    form.data = _with_seen(form, selectors.newest_sequence(dossier))
 
 
 def _with_seen(form: forms.Form, sequence: int) -> QueryDict:
@@ -458,19 +470,17 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
                 messages.success(request, _("The dossier has been closed."))
                 return redirect("dossiers:detail", dossier.pk)
             except services.StaleEdit as stale:
-                messages.error(
+                _conflict(
                     request,
+                    form,
+                    dossier,
+                    stale,
                     _(
                         "%(author)s recorded something in this dossier at %(time)s, after you "
                         "opened this page. Read it in the timeline first; your answers are "
                         "still here."
-                    )
-                    % {
-                        "author": stale.entry.author,
-                        "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
-                    },
+                    ),
                 )
-                form.data = _with_seen(form, selectors.newest_sequence(dossier))
             except services.NotAllowed as refused:
                 messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
             except services.DossierClosed:
@@ -517,18 +527,16 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
                 messages.success(request, _("The details have been changed."))
                 return redirect("dossiers:detail", dossier.pk)
             except services.StaleEdit as stale:
-                messages.error(
+                _conflict(
                     request,
+                    form,
+                    dossier,
+                    stale,
                     _(
                         "%(author)s changed these details at %(time)s, after you opened this "
                         "page. Check the timeline; what you typed is still here."
-                    )
-                    % {
-                        "author": stale.entry.author,
-                        "time": timezone.localtime(stale.entry.created_at).strftime("%H:%M"),
-                    },
+                    ),
                 )
-                form.data = _with_seen(form, selectors.newest_sequence(dossier))
             except services.DossierClosed:
                 messages.error(request, _("This dossier is closed; nothing more can be recorded."))
             status = 409
