@@ -179,6 +179,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check the access log's hash chain; exit 1 and name every broken line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    import django
+
+    django.setup()
+    from baken.audit.chain import verify
+    from baken.audit.models import AccessEvent
+
+    problems = verify()
+    count = AccessEvent.objects.count()
+    if problems:
+        print(f"access log: {len(problems)} problem(s) in {count} line(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"access log: {count} line(s), the hash chain is intact")
+    return 0
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -212,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess_parser.add_argument("file", metavar="FILE|-", help="situation file, or - for stdin")
     assess_parser.set_defaults(handler=cmd_assess)
+
+    audit = commands.add_parser("audit", help="the access log (NEN 7513)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify_parser = audit_commands.add_parser(
+        "verify", help="check that no line was changed, removed or reordered"
+    )
+    verify_parser.set_defaults(handler=cmd_audit_verify)
 
     demo = commands.add_parser(
         "demo", help="fill an empty development database with synthetic demo data"

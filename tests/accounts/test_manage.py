@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
-from baken.dossiers.models import AuditEvent
+from baken.audit.models import AccessEvent
 
 from .conftest import PASSWORD
 
@@ -63,7 +63,7 @@ def test_professional_cannot_post_changes(
     administrator.refresh_from_db()
     assert administrator.is_active
     assert not Organisation.objects.filter(name="X").exists()
-    assert not AuditEvent.objects.exists()
+    assert not AccessEvent.objects.exists()
 
 
 def test_manage_lists_organisations_and_users(admin_client: Client, professional: User) -> None:
@@ -89,10 +89,10 @@ def test_create_organisation_writes_audit_event(admin_client: Client, administra
     assert response["Location"] == "/beheer/"
     organisation = Organisation.objects.get(name="Basisschool Voorbeeld-Zuid")
     assert organisation.kind == OrganisationKind.SCHOOL
-    event = AuditEvent.objects.get(action="organisation_created")
-    assert event.user == administrator
+    event = AccessEvent.objects.get(action="organisation_created")
+    assert event.user_id == administrator.pk
     assert event.detail == "Basisschool Voorbeeld-Zuid"
-    assert event.dossier is None
+    assert event.dossier_id is None and event.code == "E"
     assert "toegevoegd" in admin_client.get("/beheer/").content.decode()
 
 
@@ -106,7 +106,7 @@ def test_duplicate_organisation_is_refused_in_dutch(
     )
     assert response.status_code == 200
     assert "Er bestaat al een organisatie met deze naam." in response.content.decode()
-    assert not AuditEvent.objects.exists()
+    assert not AccessEvent.objects.exists()
 
 
 def test_create_user_writes_audit_event(
@@ -121,8 +121,12 @@ def test_create_user_writes_audit_event(
     assert user.role == Role.PROFESSIONAL
     assert user.organisation == organisation
     assert user.is_active and user.check_password(PASSWORD)
-    event = AuditEvent.objects.get(action="user_created")
-    assert (event.user, event.detail, event.dossier) == (administrator, "demo-school", None)
+    event = AccessEvent.objects.get(action="user_created")
+    assert (event.user_id, event.detail, event.dossier_id) == (
+        administrator.pk,
+        "demo-school",
+        None,
+    )
 
 
 def test_non_administrator_role_needs_an_organisation(admin_client: Client) -> None:
@@ -136,7 +140,7 @@ def test_non_administrator_role_needs_an_organisation(admin_client: Client) -> N
     assert 'value="demo-school"' in html
     assert PASSWORD not in html
     assert not User.objects.filter(username="demo-school").exists()
-    assert not AuditEvent.objects.exists()
+    assert not AccessEvent.objects.exists()
 
 
 def test_administrator_needs_no_organisation(admin_client: Client) -> None:
@@ -169,13 +173,13 @@ def test_deactivate_and_reactivate_user(
     assert response.status_code == 302
     professional.refresh_from_db()
     assert not professional.is_active
-    event = AuditEvent.objects.get(action="user_deactivated")
-    assert (event.user, event.detail) == (administrator, "demo-wijkteam")
+    event = AccessEvent.objects.get(action="user_deactivated")
+    assert (event.user_id, event.detail) == (administrator.pk, "demo-wijkteam")
 
     admin_client.post(f"/beheer/gebruikers/{professional.pk}/heractiveren/")
     professional.refresh_from_db()
     assert professional.is_active
-    assert AuditEvent.objects.filter(action="user_reactivated", detail="demo-wijkteam").exists()
+    assert AccessEvent.objects.filter(action="user_reactivated", detail="demo-wijkteam").exists()
 
 
 def test_administrator_cannot_deactivate_themselves(
@@ -186,7 +190,7 @@ def test_administrator_cannot_deactivate_themselves(
     administrator.refresh_from_db()
     assert administrator.is_active
     assert "Je kunt je eigen account niet deactiveren." in response.content.decode()
-    assert not AuditEvent.objects.exists()
+    assert not AccessEvent.objects.exists()
 
 
 def test_deactivated_administrator_loses_access(client: Client, administrator: User) -> None:

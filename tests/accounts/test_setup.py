@@ -13,7 +13,7 @@ from django.test import Client
 from baken import cli
 from baken.accounts.models import Role, SetupToken, User
 from baken.accounts.setup import setup_link
-from baken.dossiers.models import AuditEvent
+from baken.audit.models import AccessEvent
 
 from .conftest import PASSWORD
 
@@ -74,8 +74,8 @@ def test_setup_creates_the_first_administrator_and_logs_them_in(client: Client) 
     assert user.is_active and user.check_password(PASSWORD)
     assert get_user(client).pk == user.pk
     assert SetupToken.objects.get().used_at is not None
-    assert AuditEvent.objects.filter(
-        action="first_administrator_created", detail="demo-beheer", dossier=None
+    assert AccessEvent.objects.filter(
+        action="first_administrator_created", detail="demo-beheer", dossier_id=None
     ).exists()
     assert client.get("/beheer/").status_code == 200
 

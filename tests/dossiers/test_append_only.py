@@ -9,8 +9,9 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import get_resolver
 
 from baken.accounts.models import User
+from baken.audit.models import AccessEvent
 from baken.dossiers import services
-from baken.dossiers.models import AppendOnlyError, AuditEvent, Dossier, Entry
+from baken.dossiers.models import AppendOnlyError, Dossier, Entry
 
 OBSERVATION = {
     "nature": "fact",
@@ -56,11 +57,13 @@ def test_postgresql_refuses_a_raw_delete_of_entries_and_audit_events(entry: Entr
     """In production (PostgreSQL) a DELETE by hand fails too, for entries and the audit log."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite leaves DELETE to the application; see migration 0002")
-    for table in ("dossiers_entry", "dossiers_auditevent"):
+    for table in ("dossiers_entry", "audit_accessevent"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
     assert Entry.objects.filter(pk=entry.pk).exists()
-    assert AuditEvent.objects.filter(entry=entry).exists()
+    assert AccessEvent.objects.filter(
+        dossier_id=entry.dossier_id, entry_sequence=entry.sequence
+    ).exists()
 
 
 def test_a_correction_is_a_new_entry_and_the_original_stays(
@@ -101,12 +104,13 @@ def test_no_url_edits_or_deletes_an_entry() -> None:
         "close",
         "team",
         "details",
+        "access_log",
     }
 
 
 def test_every_write_is_logged_in_the_same_transaction(professional: User, entry: Entry) -> None:
     """Opening the dossier and adding the entry each left an audit event naming the user."""
-    events = AuditEvent.objects.filter(dossier_id=entry.dossier_id)
-    assert [e.action for e in events] == ["dossier_opened", "entry_added"]
-    assert all(e.user_id == professional.pk for e in events)
-    assert events.last().entry_id == entry.pk
+    events = list(AccessEvent.objects.filter(dossier_id=entry.dossier_id))
+    assert [(e.code, e.action) for e in events] == [("C", "dossier_opened"), ("C", "entry_added")]
+    assert all(e.user_id == professional.pk and e.case_team for e in events)
+    assert events[-1].entry_sequence == entry.sequence

@@ -13,9 +13,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from baken.audit.models import AccessEvent
 from baken.dossiers import demo, services
 from baken.dossiers.demo import DEMO_PASSWORD, DemoRefused, fill_demo_database
-from baken.dossiers.models import AuditEvent, Dossier, Entry, EntryKind
+from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.dossiers.selectors import age_on, state_of
 
 COMMON_FIRST_NAMES = [
@@ -189,12 +190,14 @@ def test_shared_password_is_valid_and_printed(filled: str) -> None:
 
 def test_writes_are_logged_like_the_application_does(filled: str) -> None:
     """Each dossier and entry was written through the services, so the audit log has them."""
-    opened = AuditEvent.objects.filter(action="dossier_opened").count()
+    opened = AccessEvent.objects.filter(action="dossier_opened").count()
     assert opened == Dossier.objects.count()
     logged_entries = set(
-        AuditEvent.objects.filter(entry__isnull=False).values_list("entry_id", flat=True)
+        AccessEvent.objects.filter(entry_sequence__isnull=False).values_list(
+            "dossier_id", "entry_sequence"
+        )
     )
-    assert logged_entries == set(Entry.objects.values_list("pk", flat=True))
+    assert logged_entries == set(Entry.objects.values_list("dossier_id", "sequence"))
 
 
 def test_refuses_a_second_run(filled: str) -> None:

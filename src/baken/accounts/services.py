@@ -7,11 +7,10 @@ Views call these functions and do nothing else to the database. Users are never 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baken.accounts.models import Organisation, User
-from baken.dossiers.models import AuditEvent
+from baken.dossiers.access import log_account
 
 
 class ManagementError(Exception):
@@ -19,9 +18,7 @@ class ManagementError(Exception):
 
 
 def _audit(by: User | None, action: str, detail: str) -> None:
-    AuditEvent.objects.create(
-        at=timezone.now(), user=by, action=action, dossier=None, detail=detail[:200]
-    )
+    log_account(by, action, detail)
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Baken's apps come first so their templates override django-allauth's.
     "baken.accounts",
+    "baken.audit",
     "baken.dossiers",
     "baken.web",
     "allauth",

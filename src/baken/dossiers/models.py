@@ -203,38 +203,8 @@ class Entry(models.Model):
         return bool(self.data.get("withdrawn"))
 
 
-class AuditEvent(models.Model):
-    """Who did what to which dossier, written in the same transaction as the change."""
-
-    at = models.DateTimeField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, null=True, related_name="audit_events"
-    )
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, related_name="+")
-    detail = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("the audit log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("the audit log is append-only")
-
-
 __all__ = [
     "AppendOnlyError",
-    "AuditEvent",
     "CaseTeamMember",
     "Dossier",
     "Entry",

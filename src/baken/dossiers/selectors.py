@@ -12,11 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from baken.accounts.models import Role
+from baken.accounts.models import Role, User
+from baken.audit.models import AccessEvent, Code
+from baken.dossiers.access import log_dossier
 from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.engine import Advice, Situation, assess
 from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
@@ -33,18 +35,27 @@ STEP_KINDS: dict[int, tuple[str, ...]] = {
 }
 
 
-def dossier_for(user: Any, dossier_id: UUID | str) -> Dossier:
-    """The dossier if ``user`` needs to know it; otherwise 404, so its existence does not leak."""
+def dossier_for(user: Any, dossier_id: UUID | str, *, action: str = "view") -> Dossier:
+    """The dossier if ``user`` needs to know it; otherwise 404, so its existence does not leak.
+
+    Every dossier read passes here, so the access log (NEN 7513, code R) is written here
+    and no view can forget it.
+    """
     try:
-        return Dossier.objects.visible_to(user).select_related("organisation").get(pk=dossier_id)
+        dossier = Dossier.objects.visible_to(user).select_related("organisation").get(pk=dossier_id)
     except (Dossier.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("no such dossier") from exc
+    log_dossier(user, dossier, Code.READ, action)
+    return dossier
 
 
 def dossiers_for(
     user: Any, *, step: int | None = None, form: str | None = None, status: str | None = None
-) -> QuerySet[Dossier]:
-    """The user's dossiers, filtered by the step they are at, a form, or open/closed."""
+) -> list[Dossier]:
+    """The user's dossiers, filtered by the step they are at, a form, or open/closed.
+
+    Each dossier listed is a read (its label is shown): one access-log line per dossier.
+    """
     dossiers = Dossier.objects.visible_to(user).select_related("organisation")
     if step is not None:
         dossiers = dossiers.filter(next_step=step)
@@ -56,7 +67,11 @@ def dossiers_for(
         # JSON containment is not portable to SQLite; the list is short per user.
         ids = [d.pk for d in dossiers if form in d.exploitation_forms]
         dossiers = dossiers.filter(pk__in=ids)
-    return dossiers
+    listed = list(dossiers)
+    with transaction.atomic():
+        for dossier in listed:
+            log_dossier(user, dossier, Code.READ, "list")
+    return listed
 
 
 def protocol_of(dossier: Dossier) -> Protocol:
@@ -230,6 +245,29 @@ def state_of(dossier: Dossier, moment: datetime | None = None, user: Any = None)
         protocol=protocol,
         notices=notices,
     )
+
+
+@dataclass(frozen=True)
+class AccessLine:
+    """One access-log line about a dossier, with the user's name for display."""
+
+    event: AccessEvent
+    user_name: str
+    role_label: str
+
+
+def access_lines(dossier: Dossier, limit: int = 500) -> list[AccessLine]:
+    """Who looked at ``dossier`` and what they did, newest first (the log stores ids only)."""
+    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position")[:limit])
+    names = {
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in={e.user_id for e in events if e.user_id})
+    }
+    roles = dict(Role.choices)
+    return [
+        AccessLine(e, names.get(e.user_id or 0, "?"), str(roles.get(e.role, e.role)))
+        for e in events
+    ]
 
 
 def newest_sequence(dossier: Dossier) -> int:

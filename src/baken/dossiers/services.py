@@ -22,7 +22,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from baken.accounts.models import Role, User
-from baken.dossiers.models import AuditEvent, CaseTeamMember, Dossier, Entry, EntryKind
+from baken.audit.models import Code
+from baken.dossiers.access import log_dossier
+from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.selectors import current_entries, latest, steps_done
 from baken.protocol import default_registry
 from baken.protocol.schema import ExploitationForm
@@ -77,10 +79,18 @@ class NewDossier:
     exploitation_forms: list[str]
 
 
-def _log(user: User, action: str, dossier: Dossier | None, entry: Entry | None = None) -> None:
-    AuditEvent.objects.create(
-        at=timezone.now(), user=user, action=action, dossier=dossier, entry=entry
-    )
+_CODES = {
+    "dossier_opened": Code.CREATE,
+    "entry_added": Code.CREATE,
+    "team_member_added": Code.UPDATE,
+    "entry_corrected": Code.UPDATE,
+    "details_changed": Code.UPDATE,
+    "dossier_closed": Code.UPDATE,
+}
+
+
+def _log(user: User, action: str, dossier: Dossier, entry: Entry | None = None) -> None:
+    log_dossier(user, dossier, _CODES[action], action, entry=entry)
 
 
 def _locked(user: User, dossier_id: UUID | str) -> Dossier:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<uuid:pk>/afsluiten/", views.close, name="close"),
     path("<uuid:pk>/team/", views.team, name="team"),
     path("<uuid:pk>/gegevens/", views.details, name="details"),
+    path("<uuid:pk>/inzage/", views.access_log, name="access_log"),
 ]

@@ -557,6 +557,16 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+def access_log(request: HttpRequest, pk: str) -> HttpResponse:
+    """Who looked at this dossier, and did what (the access log, newest first)."""
+    dossier = selectors.dossier_for(_user(request), pk, action="view_access_log")
+    return _page(
+        request, dossier, "dossiers/access_log.html", {"lines": selectors.access_lines(dossier)}
+    )
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def team(request: HttpRequest, pk: str) -> HttpResponse:
     """The case team; add a colleague of the same organisation."""
