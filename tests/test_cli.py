@@ -276,3 +276,23 @@ def test_demo_fills_an_empty_database_once_and_prints_the_logins(
     assert "already" in second.stderr and "Traceback" not in second.stderr
     production = baken("demo", env={**env, "BAKEN_ENV": "production", "SECRET_KEY": "x" * 50})
     assert production.code == 2 and "production" in production.stderr
+
+
+def test_keys_rotate_moves_everything_to_the_new_key(baken: Run, tmp_path: Path) -> None:
+    """With a new key first, `baken keys rotate` re-encrypts every value; afterwards the old
+    key can go and nothing is left to rotate. Logged in the access log."""
+    env = {"BAKEN_VAR_DIR": str(tmp_path), "BAKEN_ENV": "development", "DATABASE_URL": ""}
+    assert baken("demo", env=env).code == 0
+    old = (tmp_path / "encryption_keys").read_text(encoding="utf-8").strip()
+    new = baken("keys", "generate").stdout.strip()
+    both = {**env, "BAKEN_ENCRYPTION_KEYS": f"{new},{old}"}
+    dry = baken("keys", "rotate", "--dry-run", env=both)
+    assert dry.code == 0 and dry.stdout.startswith("would re-encrypt")
+    done = baken("keys", "rotate", env=both)
+    assert done.code == 0 and done.stdout.startswith("re-encrypted")
+    only_new = {**env, "BAKEN_ENCRYPTION_KEYS": new}
+    again = baken("keys", "rotate", "--dry-run", env=only_new)
+    assert again.code == 0 and again.stdout.startswith("would re-encrypt 0 of")
+    assert baken("audit", "verify", env=only_new).code == 0
+    wrong = baken("keys", "rotate", env={**env, "BAKEN_ENCRYPTION_KEYS": old})
+    assert wrong.code == 2 and "does not decrypt" in wrong.stderr

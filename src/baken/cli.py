@@ -199,6 +199,34 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every encrypted value with the first key of BAKEN_ENCRYPTION_KEYS."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    import django
+
+    django.setup()
+    from baken.crypto import DecryptionError
+    from baken.crypto.rotate import rotate
+
+    try:
+        result = rotate(dry_run=args.dry_run)
+    except DecryptionError as exc:
+        raise InputError(
+            f"a stored value does not decrypt with the configured keys: {exc}"
+        ) from None
+    verb = "would re-encrypt" if args.dry_run else "re-encrypted"
+    print(f"{verb} {result.rewritten} of {result.values} encrypted values with key {result.key_id}")
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new random key (base64) to put first in BAKEN_ENCRYPTION_KEYS."""
+    from baken.crypto import Keyring
+
+    print(Keyring.generate())
+    return 0
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -239,6 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check that no line was changed, removed or reordered"
     )
     verify_parser.set_defaults(handler=cmd_audit_verify)
+
+    keys = commands.add_parser("keys", help="encryption keys for data at rest")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    rotate_parser = keys_commands.add_parser(
+        "rotate", help="re-encrypt everything with the first key of BAKEN_ENCRYPTION_KEYS"
+    )
+    rotate_parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    rotate_parser.set_defaults(handler=cmd_keys_rotate)
+    generate_parser = keys_commands.add_parser("generate", help="print a new random key")
+    generate_parser.set_defaults(handler=cmd_keys_generate)
 
     demo = commands.add_parser(
         "demo", help="fill an empty development database with synthetic demo data"

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from baken.accounts.models import User
+from baken.crypto import Keyring
 from baken.dossiers.models import Dossier
 
 
@@ -44,6 +45,9 @@ def test_every_page_carries_a_strict_csp_with_a_nonce_and_the_other_headers(
         assert "camera=()" in response["Permissions-Policy"]
 
 
+SET_HERE = {"SECRET_KEY", "DATABASE_URL", "BAKEN_ENCRYPTION_KEYS", "BAKEN_ENCRYPTION_KEYS_FILE"}
+
+
 def _production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("django-admin")
     return subprocess.run(
@@ -60,7 +64,7 @@ def _production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
         env={
-            **{k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}},
+            **{k: v for k, v in os.environ.items() if k not in SET_HERE},
             "BAKEN_ENV": "production",
             "BAKEN_VAR_DIR": str(tmp_path),
             "ALLOWED_HOSTS": "baken.example",
@@ -71,14 +75,24 @@ def _production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
     """`check --deploy` finds nothing with production settings and a real secret key."""
-    result = _production(tmp_path, SECRET_KEY=secrets.token_urlsafe(60))
+    result = _production(
+        tmp_path, SECRET_KEY=secrets.token_urlsafe(60), BAKEN_ENCRYPTION_KEYS=Keyring.generate()
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_its_own_secret_key(tmp_path: Path) -> None:
     """No SECRET_KEY in production: a clear configuration error, nothing generated."""
-    result = _production(tmp_path)
+    result = _production(tmp_path, BAKEN_ENCRYPTION_KEYS=Keyring.generate())
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_its_own_encryption_keys(tmp_path: Path) -> None:
+    """No encryption keys in production: a clear error; none generated, none derived."""
+    result = _production(tmp_path, SECRET_KEY=secrets.token_urlsafe(60))
+    assert result.returncode != 0
+    assert "BAKEN_ENCRYPTION_KEYS" in result.stderr
+    assert not (tmp_path / "encryption_keys").exists()

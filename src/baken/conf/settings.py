@@ -40,6 +40,37 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> str:
+    """The data-encryption keys (never derived from SECRET_KEY); see baken.crypto."""
+    keys = os.environ.get("BAKEN_ENCRYPTION_KEYS", "").strip()
+    key_file = os.environ.get("BAKEN_ENCRYPTION_KEYS_FILE", "").strip()
+    if not keys and key_file:
+        try:
+            keys = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"BAKEN_ENCRYPTION_KEYS_FILE cannot be read: {exc}"
+            ) from None
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BAKEN_ENV=production needs its own encryption keys: set BAKEN_ENCRYPTION_KEYS "
+            "or BAKEN_ENCRYPTION_KEYS_FILE (see docs/configuration.md)"
+        )
+    generated = VAR_DIR / "encryption_keys"
+    if not generated.exists():
+        from baken.crypto import Keyring
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        generated.write_text(Keyring.generate() + "\n", encoding="utf-8")
+        generated.chmod(0o600)
+    return generated.read_text(encoding="utf-8").strip()
+
+
+BAKEN_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = os.environ.get("BAKEN_DEBUG", "") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h

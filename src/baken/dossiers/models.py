@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baken.accounts.models import Role, User
+from baken.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 
 
 class AppendOnlyError(Exception):
@@ -47,9 +48,9 @@ class Dossier(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="dossiers"
     )
-    label = models.CharField(_("label"), max_length=80)
+    label = EncryptedTextField(_("label"))
     """A pseudonym the professional chooses; never the person's real name."""
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
     age_at_opening = models.PositiveSmallIntegerField(_("age when opened"), null=True, blank=True)
     exploitation_forms = models.JSONField(_("exploitation forms"), default=list)
     protocol_id = models.CharField(max_length=100)
@@ -84,7 +85,7 @@ class Dossier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return str(self.label)
 
     @property
     def is_open(self) -> bool:
@@ -159,7 +160,7 @@ class Entry(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="entries")
     sequence = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    data = models.JSONField(default=dict)
+    data = EncryptedJSONField(default=dict)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     corrects = models.OneToOneField(
@@ -170,7 +171,7 @@ class Entry(models.Model):
         related_name="corrected_by",
     )
     """The entry this one corrects; each entry is corrected at most once (then the correction)."""
-    correction_reason = models.TextField(blank=True)
+    correction_reason = EncryptedTextField(blank=True)
 
     objects = EntryQuerySet.as_manager()
 

@@ -135,7 +135,7 @@ def weighing_before_acute_danger(entries: list[Entry]) -> bool:
 def age_on(dossier: Dossier, day: date) -> int | None:
     """The person's age in whole years on ``day``, from the date of birth or the age given."""
     if dossier.birth_date is not None:
-        born = dossier.birth_date
+        born: date = dossier.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     if dossier.age_at_opening is not None:
         opened = timezone.localdate(dossier.opened_at)
