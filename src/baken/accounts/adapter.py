@@ -39,3 +39,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             extra_tags=extra_tags,
             message=message,
         )
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, object] | None) -> str | None:
+    """The username django-axes counts failures for, however the login arrives: allauth
+    passes ``username`` in the credentials, the form posts ``login``."""
+    for source in (credentials or {}, request.POST if request is not None else {}):
+        for field in ("username", "login"):
+            value = source.get(field)
+            if isinstance(value, str) and value:
+                return value.strip().lower()
+    return None

@@ -1,0 +1,59 @@
+"""Brute-force lockout (django-axes) and the idle session timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from baken.accounts.models import User
+from tests.dossiers.conftest import PASSWORD
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
+    professional: User,
+) -> None:
+    """The fifth failure locks the account; the next attempt, right password included, is
+    refused with a Dutch message (HTTP 429) and no session."""
+    client = Client()
+    for attempt in range(5):
+        response = client.post(
+            "/account/login/", {"login": professional.username, "password": "fout-wachtwoord-1"}
+        )
+        assert response.status_code == (429 if attempt == 4 else 200)
+    locked = client.post("/account/login/", {"login": professional.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "tijdelijk geblokkeerd" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_count(professional: User) -> None:
+    """Four failures, then success: the counter starts again, no lockout."""
+    client = Client()
+    for _ in range(4):
+        client.post("/account/login/", {"login": professional.username, "password": "fout-1234567"})
+    ok = client.post("/account/login/", {"login": professional.username, "password": PASSWORD})
+    assert ok.status_code == 302
+    client.post("/account/logout/")
+    again = Client().post("/account/login/", {"login": professional.username, "password": "nee"})
+    assert again.status_code == 200
+
+
+def test_sessions_end_after_thirty_idle_minutes(
+    professional: User, login: Callable[[User], Client]
+) -> None:
+    """The server-side session expires 30 minutes after the last request, which renews it;
+    once expired, the next request is sent to the login page."""
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = login(professional)
+    assert client.get("/dossiers/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    remaining = (session.expire_date - timezone.now()).total_seconds()
+    assert 29 * 60 < remaining <= 30 * 60
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/dossiers/")
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
