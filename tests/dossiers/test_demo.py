@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.test import RequestFactory
 from django.utils import timezone
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
@@ -180,7 +181,11 @@ def test_shared_password_is_valid_and_printed(filled: str) -> None:
     """The one demo password passes the validators, logs every user in, and is printed."""
     for user in User.objects.all():
         validate_password(DEMO_PASSWORD, user)
-    assert authenticate(username="demo-professional", password=DEMO_PASSWORD) is not None
+    login_request = RequestFactory().post("/account/login/")  # django-axes needs the request
+    assert (
+        authenticate(login_request, username="demo-professional", password=DEMO_PASSWORD)
+        is not None
+    )
     assert DEMO_PASSWORD in filled
     assert "Log in at http://127.0.0.1:8000/account/login/" in filled
     for user in User.objects.select_related("organisation"):

@@ -45,7 +45,14 @@ def test_every_page_carries_a_strict_csp_with_a_nonce_and_the_other_headers(
         assert "camera=()" in response["Permissions-Policy"]
 
 
-SET_HERE = {"SECRET_KEY", "DATABASE_URL", "BAKEN_ENCRYPTION_KEYS", "BAKEN_ENCRYPTION_KEYS_FILE"}
+# Set by each test, or test-only (the browser tests allow async-unsafe calls in-process).
+SET_HERE = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "BAKEN_ENCRYPTION_KEYS",
+    "BAKEN_ENCRYPTION_KEYS_FILE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def _production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
