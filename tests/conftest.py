@@ -17,6 +17,9 @@ from baken.protocol import Protocol, default_registry
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Organisations, users (with two-factor authentication) and dossiers, for every test module.
+pytest_plugins = ["tests.fixtures"]
+
 
 def shared_dir() -> Path:
     """The project's shared folder (seed protocol, worked examples), beside the repository."""

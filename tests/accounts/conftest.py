@@ -1,10 +1,12 @@
-"""Synthetic organisations and users for the accounts tests."""
+"""Synthetic organisations and users for the accounts tests, with two-factor authentication
+set up (see tests/support.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from tests.support import enrol_totp
 
 PASSWORD = "Vuurtoren-Noord-2031!"  # noqa: S105 (synthetic test password)
 
@@ -18,16 +20,20 @@ def organisation(db: None) -> Organisation:
 
 @pytest.fixture
 def administrator(db: None) -> User:
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username="demo-beheer", password=PASSWORD, role=Role.ADMINISTRATOR
     )
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture
 def professional(organisation: Organisation) -> User:
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username="demo-wijkteam",
         password=PASSWORD,
         role=Role.PROFESSIONAL,
         organisation=organisation,
     )
+    enrol_totp(user)
+    return user

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user
 from django.test import Client
 
 from baken.accounts.models import User
+from tests.support import log_in_with_code
 
 from .conftest import PASSWORD
 
@@ -31,18 +32,17 @@ def test_login_page_is_dutch_in_bakens_layout(client: Client) -> None:
 
 
 def test_professional_logs_in_and_lands_on_the_dossiers(client: Client, professional: User) -> None:
-    """A professional with the right password is logged in and sent to the dossier list."""
-    response = client.post("/account/login/", {"login": "demo-wijkteam", "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == "/dossiers/"
+    """A professional with the right password and authenticator code is logged in and sent
+    to the dossier list."""
+    landing = log_in_with_code(client, "demo-wijkteam", PASSWORD, professional.totp_secret)
+    assert landing == "/dossiers/"
     assert get_user(client).pk == professional.pk
 
 
 def test_administrator_logs_in_and_lands_on_management(client: Client, administrator: User) -> None:
     """The functioneel beheerder starts at management, not at the dossiers."""
-    response = client.post("/account/login/", {"login": "demo-beheer", "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == "/beheer/"
+    landing = log_in_with_code(client, "demo-beheer", PASSWORD, administrator.totp_secret)
+    assert landing == "/beheer/"
 
 
 def test_wrong_password_gives_a_dutch_error(client: Client, professional: User) -> None:

@@ -61,7 +61,8 @@ def test_link_stores_only_a_hash_and_replaces_older_links() -> None:
 
 
 def test_setup_creates_the_first_administrator_and_logs_them_in(client: Client) -> None:
-    """A good form creates an active administrator without organisation, logged in, at manage."""
+    """A good form creates an active administrator without organisation, logged in, who
+    must set up two-factor authentication before management opens."""
     link = setup_link(BASE)
     assert link is not None
     response = client.post(_path(link), _form())
@@ -77,7 +78,8 @@ def test_setup_creates_the_first_administrator_and_logs_them_in(client: Client) 
     assert AccessEvent.objects.filter(
         action="first_administrator_created", detail="demo-beheer", dossier_id=None
     ).exists()
-    assert client.get("/beheer/").status_code == 200
+    manage = client.get("/beheer/")
+    assert manage.status_code == 302 and manage["Location"] == "/account/2fa/totp/activate/"
 
 
 def test_setup_works_only_once(client: Client) -> None:

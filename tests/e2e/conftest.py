@@ -12,6 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
+from tests.support import SECRETS, totp_code
+
 # Playwright's sync API runs an event loop in this thread; Django's async-safety check would
 # otherwise refuse the live server's database set-up and teardown from the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,7 +88,8 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 
 
 def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    """Log in through django-allauth's form at /account/login/ and wait for the next page."""
+    """Log in through django-allauth's form at /account/login/: the password, then the code
+    of the user's authenticator app (see tests/support.py), and wait for the next page."""
     page.goto(f"{base_url}/account/login/")
     form = page.locator('form:has([name="login"])')
     form.locator('[name="login"]').fill(username)
@@ -94,6 +97,17 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -
     with page.expect_navigation():
         form.get_by_role("button").click()
     assert "/account/login/" not in page.url, f"login of {username} failed: {page.url}"
+    if page.url.endswith("/account/2fa/authenticate/") and username in SECRETS:
+        enter_code(page, SECRETS[username])
+        assert "/account/2fa/" not in page.url, f"the code of {username} failed: {page.url}"
+
+
+def enter_code(page: Page, secret: str) -> None:
+    """Type the authenticator app's current code into the page's code field and submit."""
+    form = page.locator('main form:has([name="code"])')
+    form.locator('[name="code"]').fill(totp_code(secret))
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').first.click()
 
 
 def fill(form: Locator, prefix: str, values: dict[str, str]) -> None:

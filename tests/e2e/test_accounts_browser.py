@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, expect
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.accounts.setup import setup_link
 from tests.e2e.conftest import PASSWORD, describe, log_in, serious_violations
+from tests.support import enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
         ("/beheer/organisaties/nieuw/", True),
         ("/beheer/gebruikers/nieuw/", False),
         ("/beheer/gebruikers/nieuw/", True),
+        ("/beheer/noodtoegang/", False),
     ],
 )
 def test_management_pages_pass_axe(
@@ -33,8 +35,10 @@ def test_management_pages_pass_axe(
     Organisation.objects.create(
         name="Wijkteam Proef-Noord", kind=OrganisationKind.NEIGHBOURHOOD_TEAM
     )
-    User.objects.create_user(
-        username="proef-beheer", password=PASSWORD, role=Role.ADMINISTRATOR, organisation=None
+    enrol_totp(
+        User.objects.create_user(
+            username="proef-beheer", password=PASSWORD, role=Role.ADMINISTRATOR, organisation=None
+        )
     )
     page = new_context().new_page()
     log_in(page, live_server.url, "proef-beheer")

@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from baken.accounts.models import User
-from tests.dossiers.conftest import PASSWORD
+from tests.fixtures import PASSWORD
+from tests.support import log_in_with_code
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
@@ -32,12 +33,13 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
 
 
 def test_a_successful_login_resets_the_failure_count(professional: User) -> None:
-    """Four failures, then success: the counter starts again, no lockout."""
+    """Four failures, then a whole login (password and authenticator code): the counter
+    starts again, no lockout."""
     client = Client()
     for _ in range(4):
         client.post("/account/login/", {"login": professional.username, "password": "fout-1234567"})
-    ok = client.post("/account/login/", {"login": professional.username, "password": PASSWORD})
-    assert ok.status_code == 302
+    landing = log_in_with_code(client, professional.username, PASSWORD, professional.totp_secret)
+    assert landing == "/dossiers/"
     client.post("/account/logout/")
     again = Client().post("/account/login/", {"login": professional.username, "password": "nee"})
     assert again.status_code == 200

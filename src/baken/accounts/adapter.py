@@ -1,10 +1,13 @@
-"""django-allauth adapter: no sign-up; accounts are made by the functioneel beheerder."""
+"""django-allauth adapters: no sign-up (accounts are made by the functioneel beheerder);
+two-factor secrets encrypted with Baken's own keys, and never removed by the user."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -18,6 +21,18 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if getattr(request.user, "is_administrator", False):
             return reverse("accounts:manage")
         return str(super().get_login_redirect_url(request))
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Setting up the first authenticator app right after logging in, and seeing its
+        recovery codes just after, do not ask for the password a second time; every later
+        change to two-factor authentication does."""
+        if app == "allauth.mfa" and self.request is not None:
+            from baken.accounts.two_factor import just_enrolled
+
+            user = getattr(self.request, "user", None)
+            if user is not None and user.is_authenticated and just_enrolled(user):
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
 
     def add_message(
         self,
@@ -50,3 +65,27 @@ def axes_username(request: HttpRequest, credentials: dict[str, object] | None) -
             if isinstance(value, str) and value:
                 return value.strip().lower()
     return None
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+    """Two-factor authentication is mandatory in Baken (see :mod:`.two_factor`)."""
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets and recovery-code seeds are stored encrypted with the data keys."""
+        from baken.crypto.fields import keyring
+
+        return keyring().encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        from baken.crypto.fields import keyring
+
+        return keyring().decrypt(encrypted_text)
+
+    def get_totp_label(self, user: Any) -> str:
+        """The username, not an e-mail address, beside "Baken" in the authenticator app."""
+        return str(user.get_username())
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Nobody switches two-factor authentication off; a lost phone is handled by the
+        functioneel beheerder, who resets it so the user sets up a new one."""
+        return False

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "baken.web",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
 ]
 
@@ -124,6 +125,17 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # rate limit, so that there is one lockout rule with one Dutch page; allauth keeps its
 # per-IP limits on everything else.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Sensitive actions (export, print, role change, break-glass, 2FA changes) ask for the
+# password or an authenticator code again when the last confirmation is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# Two-factor authentication (django-allauth mfa) is mandatory for every account:
+# baken.accounts.two_factor sends a user without an authenticator app to its set-up page.
+MFA_ADAPTER = "baken.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Baken"
+# One period (30 s) either side, for a phone whose clock is slightly off.
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -147,6 +159,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "baken.accounts.two_factor.RequireTwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
     "baken.web.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
