@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import structlog
 from django.db import transaction
 from django.utils import timezone
 
 from baken.audit.models import AccessEvent, ChainHead
 
 GENESIS = "0" * 64
+log = structlog.stdlib.get_logger("baken.audit")
 HASHED_FIELDS = (
     "position",
     "at",
@@ -84,6 +86,21 @@ def append(**fields: Any) -> AccessEvent:
         event.save()
         head.position, head.hash = event.position, event.hash
         head.save(update_fields=["position", "hash"])
+        # Ids and machine values only: never ``detail`` (it may hold a username).
+        log.info(
+            "access_event",
+            position=event.position,
+            code=event.code,
+            action=event.action,
+            purpose=event.purpose,
+            role=event.role,
+            user_id=event.user_id,
+            organisation_id=event.organisation_id,
+            responsible_organisation_id=event.responsible_organisation_id,
+            dossier_id=event.dossier_id,
+            entry_sequence=event.entry_sequence,
+            break_glass=event.break_glass,
+        )
         return event
 
 

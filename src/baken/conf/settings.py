@@ -16,6 +16,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from baken import logs
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BAKEN_VAR_DIR", Path.cwd() / "var")).resolve()
 ENVIRONMENT = os.environ.get("BAKEN_ENV", "development")
@@ -150,6 +152,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "baken.web.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -270,9 +273,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("BAKEN_LOG_LEVEL", "INFO")},
-}
+# Application logs carry ids only, never a name or free text (baken.logs; docs/logging.md):
+# JSON lines in production, key=value lines in development. Every logger, Django's and
+# django-axes' included, ends at the one root handler whose formatter enforces that.
+BAKEN_LOG_FORMAT = logs.log_format(os.environ.get("BAKEN_LOG_FORMAT"), production=PRODUCTION)
+LOGGING_CONFIG = "baken.logs.configure"
+LOGGING = logs.logging_config(BAKEN_LOG_FORMAT, os.environ.get("BAKEN_LOG_LEVEL", "INFO"))
