@@ -1,6 +1,7 @@
 """The ``baken`` command: protocol export and validation, assessments, and the web server.
 
-Exit codes: 0 success; 1 a protocol file that does not validate; 2 bad input or usage.
+Exit codes: 0 success; 1 a protocol file that does not validate, an access log whose chain
+is broken, or a purge that stopped at a dossier; 2 bad input, usage or configuration.
 Messages on the command line are in English; the protocol's own text stays Dutch.
 """
 
@@ -219,6 +220,75 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _require_migrated() -> None:
+    """Refuse to work on a database that is unreachable or not yet migrated."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise InputError(f"the database cannot be used: {exc}") from None
+    if pending:
+        raise InputError(
+            f"the database is not up to date: {_plural(len(pending), 'migration', 'migrations')} "
+            "not applied (`baken serve` applies them when it starts)"
+        )
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Purge the closed dossiers whose retention term (BAKEN_RETENTION_YEARS) has passed."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    import django
+
+    django.setup()
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from baken.dossiers.retention import DueDossier, PurgeResult, PurgeStopped, purge
+
+    _require_migrated()
+
+    def report(result: PurgeResult) -> None:
+        for due in result.dossiers:
+            print(
+                f"{due.dossier_id}  organisation {due.organisation_id}  "
+                f"closed on {timezone.localdate(due.closed_at)}  due since {due.due_on}  "
+                f"{_plural(due.entry_count, 'entry', 'entries')}"
+            )
+
+    def count(dossiers: tuple[DueDossier, ...]) -> str:
+        return _plural(len(dossiers), "dossier", "dossiers")
+
+    try:
+        result = purge(dry_run=args.dry_run)
+    except PurgeStopped as exc:
+        report(exc.done)
+        print(f"{count(exc.done.dossiers)} purged")
+        print(
+            f"baken: error: dossier {exc.dossier_id} could not be purged, nothing of it was "
+            f"deleted: {exc.cause}",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    except DatabaseError as exc:
+        raise InputError(f"the database refused the purge: {exc}") from None
+    report(result)
+    term = f"retention term: {_plural(result.retention_years, 'year', 'years')} after closing"
+    if not result.dossiers:
+        print(f"nothing is due ({term})")
+    elif result.dry_run:
+        print(f"would purge {count(result.dossiers)} ({term})")
+    else:
+        print(f"{count(result.dossiers)} purged ({term})")
+    return 0
+
+
 def cmd_keys_generate(args: argparse.Namespace) -> int:
     """Print a new random key (base64) to put first in BAKEN_ENCRYPTION_KEYS."""
     from baken.crypto import Keyring
@@ -277,6 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
     rotate_parser.set_defaults(handler=cmd_keys_rotate)
     generate_parser = keys_commands.add_parser("generate", help="print a new random key")
     generate_parser.set_defaults(handler=cmd_keys_generate)
+
+    purge_parser = commands.add_parser(
+        "purge",
+        help="delete the closed dossiers whose retention term (BAKEN_RETENTION_YEARS) has passed",
+    )
+    purge_parser.add_argument(
+        "--dry-run", action="store_true", help="list what would be purged, change nothing"
+    )
+    purge_parser.set_defaults(handler=cmd_purge)
 
     demo = commands.add_parser(
         "demo", help="fill an empty development database with synthetic demo data"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import connection
@@ -21,6 +22,7 @@ from baken.crypto.fields import _keyring
 from baken.crypto.rotate import rotate
 from baken.dossiers import services
 from baken.dossiers.models import Dossier, Entry
+from tests.support import totp_code
 
 SECRET_TEXT = "Verblijft bij een oom in Proefstad; telefoon afgepakt"
 
@@ -80,18 +82,23 @@ def new_key(settings: object) -> Iterator[str]:
 
 
 def test_rotation_re_encrypts_everything_and_keeps_it_readable(
-    dossier: Dossier, new_key: str, settings: object
+    dossier: Dossier, new_key: str, settings: object, professional: User
 ) -> None:
     """After rotation every value is under the new key, reads back the same, and the old
-    key can be dropped."""
+    key can be dropped: the dossier reads the same and the two-factor secrets still work."""
     before = raw("SELECT data FROM dossiers_entry")[0][0]
     result = rotate()
-    assert result.rewritten == result.values == 4  # label, birth date, data, reason
+    # label, birth date, data, reason; the TOTP secret and the recovery-code seed
+    assert result.rewritten == result.values == 6
     after = raw("SELECT data FROM dossiers_entry")[0][0]
     assert before != after and str(after).startswith(f"enc1:{result.key_id}:")
     settings.BAKEN_ENCRYPTION_KEYS = settings.BAKEN_ENCRYPTION_KEYS.split(",")[0]  # type: ignore[attr-defined]
     assert Entry.objects.get(dossier=dossier).data["description"] == SECRET_TEXT
     assert Dossier.objects.get(pk=dossier.pk).label == "Casus Geheim"
+    totp = Authenticator.objects.get(user=professional, type="totp").wrap()
+    assert totp.validate_code(totp_code(professional.totp_secret))
+    recovery = Authenticator.objects.get(user=professional, type="recovery_codes").wrap()
+    assert len(recovery.get_unused_codes()) == 10
     assert rotate().rewritten == 0  # nothing left to do
 
 

@@ -4,6 +4,9 @@ Lines are append-only (model, query set and database triggers) and form a hash c
 each line's hash covers its content and the previous line's hash, so a changed, removed
 or reordered line is found by :func:`baken.audit.chain.verify`. Lines hold ids, never
 names or free text from a dossier, and no foreign keys: the log outlives a purged dossier.
+
+:class:`PurgeRecord` keeps, for every dossier purged at the end of its retention term,
+what was deleted, when and why, without any of its content; append-only in the same way.
 """
 
 from __future__ import annotations
@@ -84,3 +87,50 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.position}"
+
+
+RETENTION_TERM = "retention_term"
+"""The purge reason when the retention term after closing has passed (BAKEN_RETENTION_YEARS)."""
+
+
+class PurgeRecordQuerySet(models.QuerySet["PurgeRecord"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("purge records are append-only")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("purge records are append-only")
+
+
+class PurgeRecord(models.Model):
+    """A dossier that was purged: which, of which organisation, when it was opened, closed
+    and purged, and why. Ids, moments and counts only: no label, no date of birth, nothing
+    from an entry. No foreign keys: the dossier and its rows are gone."""
+
+    dossier_id = models.UUIDField(unique=True)
+    organisation_id = models.BigIntegerField()
+    """The organisation that held the dossier (responsible for it)."""
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField()
+    purged_at = models.DateTimeField()
+    retention_years = models.PositiveSmallIntegerField()
+    """The term (BAKEN_RETENTION_YEARS) the purge applied."""
+    reason = models.CharField(max_length=40)
+    """A short machine value: :data:`RETENTION_TERM`."""
+    entry_count = models.PositiveIntegerField()
+    """How many entries the dossier's record held when it was deleted."""
+
+    objects = PurgeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["purged_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"purge of {self.dossier_id} ({self.reason})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("purge records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("purge records are append-only")

@@ -74,6 +74,30 @@ def _encryption_keys() -> str:
 
 
 BAKEN_ENCRYPTION_KEYS = _encryption_keys()
+
+
+def _retention_years() -> int:
+    """How many calendar years after closing a dossier is purged (``baken purge``); 20 by
+    default, the term for jeugdhulp and Veilig Thuis dossiers. The access log is never
+    purged with a dossier: see docs/retention.md."""
+    raw = os.environ.get("BAKEN_RETENTION_YEARS", "").strip()
+    if not raw:
+        return 20
+    # Plain ASCII digits only: int() would also take "+20", "2_0" and other scripts' digits.
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise ImproperlyConfigured(
+            f"BAKEN_RETENTION_YEARS must be a whole number of years, not {raw!r}"
+        )
+    years = int(raw)
+    if not 1 <= years <= 100:
+        raise ImproperlyConfigured(
+            f"BAKEN_RETENTION_YEARS must be between 1 and 100 years, not {years}"
+        )
+    return years
+
+
+BAKEN_RETENTION_YEARS = _retention_years()
 DEBUG = os.environ.get("BAKEN_DEBUG", "") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h

@@ -2,7 +2,8 @@
 
 Entries are append-only; rotation is the one maintenance task that rewrites them, and it
 changes only the ciphertext, never the content. The database triggers are lifted for this
-transaction only and the rotation itself goes into the access log.
+transaction only (:func:`baken.dossiers.maintenance.append_only_lifted`) and the rotation
+itself goes into the access log.
 """
 
 from __future__ import annotations
@@ -11,13 +12,18 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from baken.crypto import Keyring
 from baken.crypto.fields import keyring
+from baken.dossiers.maintenance import append_only_lifted
 
 ENCRYPTED_COLUMNS = {
     "dossiers_dossier": ("label", "birth_date"),
     "dossiers_entry": ("data", "correction_reason"),
 }
 APPEND_ONLY = "dossiers_entry"
+AUTHENTICATOR_SECRETS = ("secret", "seed")
+"""Keys of django-allauth mfa's ``Authenticator.data`` that Baken's MFA adapter encrypts
+(the TOTP secret, the recovery-code seed); ``migrated_codes`` is a list of them."""
 
 
 @dataclass(frozen=True)
@@ -25,29 +31,6 @@ class RotationResult:
     values: int
     rewritten: int
     key_id: str
-
-
-def _lift_trigger() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Deferred foreign-key checks must have run before the table may be altered.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {APPEND_ONLY} DISABLE TRIGGER {APPEND_ONLY}_append_only")
-        else:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {APPEND_ONLY}_no_update")
-
-
-def _restore_trigger() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {APPEND_ONLY} ENABLE TRIGGER {APPEND_ONLY}_append_only")
-        else:
-            cursor.execute(
-                f"CREATE TRIGGER {APPEND_ONLY}_no_update BEFORE UPDATE ON {APPEND_ONLY} "
-                "BEGIN SELECT RAISE(ABORT, "
-                f"'append-only table {APPEND_ONLY}: UPDATE refused'); END;"
-            )
 
 
 def rotate(dry_run: bool = False) -> RotationResult:
@@ -58,8 +41,7 @@ def rotate(dry_run: bool = False) -> RotationResult:
     ring = keyring()
     values = rewritten = 0
     with transaction.atomic():
-        _lift_trigger()
-        with connection.cursor() as cursor:
+        with append_only_lifted(APPEND_ONLY), connection.cursor() as cursor:
             for table, columns in ENCRYPTED_COLUMNS.items():
                 cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}")  # noqa: S608
                 for row in cursor.fetchall():
@@ -78,7 +60,9 @@ def rotate(dry_run: bool = False) -> RotationResult:
                             [*updates.values(), pk],
                         )
                     rewritten += len(updates)
-        _restore_trigger()
+        authenticator_values, authenticator_rewritten = _rotate_authenticators(ring, dry_run)
+        values += authenticator_values
+        rewritten += authenticator_rewritten
         if not dry_run:
             append(
                 code=Code.EXECUTE,
@@ -89,3 +73,36 @@ def rotate(dry_run: bool = False) -> RotationResult:
         if dry_run:
             transaction.set_rollback(True)
     return RotationResult(values, rewritten, ring.primary_id)
+
+
+def _rotate_authenticators(ring: Keyring, dry_run: bool) -> tuple[int, int]:
+    """Re-encrypt the two-factor secrets (see ``baken.accounts.adapter.MFAAdapter``)."""
+    from allauth.mfa.models import Authenticator
+
+    values = rewritten = 0
+    for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+        data = dict(authenticator.data)
+        changed = False
+        for key in AUTHENTICATOR_SECRETS:
+            token = data.get(key)
+            if isinstance(token, str):
+                values += 1
+                if ring.needs_rotation(token):
+                    data[key] = ring.encrypt(ring.decrypt(token))
+                    changed = True
+                    rewritten += 1
+        codes = data.get("migrated_codes")
+        if isinstance(codes, list):
+            renewed = []
+            for token in codes:
+                values += 1
+                if isinstance(token, str) and ring.needs_rotation(token):
+                    renewed.append(ring.encrypt(ring.decrypt(token)))
+                    rewritten += 1
+                    changed = True
+                else:
+                    renewed.append(token)
+            data["migrated_codes"] = renewed
+        if changed and not dry_run:
+            Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+    return values, rewritten
