@@ -105,6 +105,10 @@ def test_no_url_edits_or_deletes_an_entry() -> None:
         "team",
         "details",
         "access_log",
+        "export",
+        "export_json",
+        "print",
+        "break_glass",
     }
 
 

@@ -27,6 +27,7 @@ from baken.engine.rules.acute import police_numbers
 from baken.protocol import default_registry
 from baken.web.templatetags.baken import tel
 from tests.e2e.conftest import PASSWORD, describe, fill, log_in, serious_violations, submit
+from tests.support import enrol_totp, mark_reauthenticated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,9 +56,11 @@ def _people() -> dict[str, User]:
     south = Organisation.objects.create(name="School Proef-Zuid", kind=OrganisationKind.SCHOOL)
 
     def user(username: str, role: str, organisation: Organisation | None) -> User:
-        return User.objects.create_user(
+        made = User.objects.create_user(
             username=username, password=PASSWORD, role=role, organisation=organisation
         )
+        enrol_totp(made)
+        return made
 
     return {
         "professional": user("proef-professional", Role.PROFESSIONAL, north),
@@ -307,6 +310,9 @@ PAGE_TYPES = [
     "correct",
     "details",
     "step-1-with-errors",
+    "access-log",
+    "export",
+    "print",
 ]
 
 
@@ -315,8 +321,9 @@ def test_each_dossier_page_type_passes_axe(
     new_context: Callable[..., BrowserContext], live_server: Any, page_type: str
 ) -> None:
     """Every page type of the dossier part (login, list, new dossier, overview, steps 1 to 5,
-    acute danger, case team, close, correction, details, and a form re-rendered with errors) has no
-    serious or critical axe-core violation."""
+    acute danger, case team, close, correction, details, a form re-rendered with errors, who
+    looked, the inspection export and the print view) has no serious or critical axe-core
+    violation."""
     people = _people()
     if page_type == "login":
         page = _logged_in_page(new_context, live_server, None)
@@ -324,6 +331,7 @@ def test_each_dossier_page_type_passes_axe(
         expect(page.locator('[name="login"]')).to_be_visible()
     else:
         dossier, client = _dossier_with_steps(people["professional"])
+        mark_reauthenticated(client, people["professional"])
         page = _logged_in_page(new_context, live_server, client)
         observation = Entry.objects.get(dossier=dossier, kind="observation")
         targets: dict[str, tuple[str, tuple[Any, ...]]] = {
@@ -337,6 +345,9 @@ def test_each_dossier_page_type_passes_axe(
             "correct": ("dossiers:correct", (dossier.pk, observation.sequence)),
             "details": ("dossiers:details", (dossier.pk,)),
             "step-1-with-errors": ("dossiers:step", (dossier.pk, 1)),
+            "access-log": ("dossiers:access_log", (dossier.pk,)),
+            "export": ("dossiers:export", (dossier.pk,)),
+            "print": ("dossiers:print", (dossier.pk,)),
         }
         name, args = targets[page_type]
         response = page.goto(_url(live_server, name, *args))

@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.dossiers import services
+from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
+from tests.support import enrol_totp
 
 OBSERVATION = {
     "nature": "fact",
@@ -28,8 +30,11 @@ OBSERVATION = {
     "description": "x",
 }
 
-# Who may do what: "dossier" = case team and the organisation's aandachtsfunctionaris;
-# "admin" = the functioneel beheerder only; "public" = everyone; "user" = any logged-in user.
+# Who may do what: "dossier" = case team and the organisation's aandachtsfunctionaris (and,
+# to read, a running break-glass grant); "dossier-sensitive" = the same without volunteers
+# and without break-glass, after re-authentication; "admin" = the functioneel beheerder
+# only ("-sensitive": after re-authentication); "break-glass" = the aandachtsfunctionaris
+# and the Veilig Thuis adviser.
 EXPECTED: dict[str, str] = {
     "start": "start",
     "accounts:manage": "admin",
@@ -38,6 +43,11 @@ EXPECTED: dict[str, str] = {
     "accounts:user_deactivate": "admin-post",
     "accounts:user_reactivate": "admin-post",
     "accounts:setup": "setup",
+    "accounts:user_role": "admin-sensitive",
+    "accounts:user_reset_two_factor": "admin-sensitive-post",
+    "accounts:break_glass_review": "admin",
+    "dossiers:break_glass": "break-glass",
+    **{f"dossiers:{name}": "dossier-sensitive" for name in ("export", "export_json", "print")},
     "dossiers:list": "dossier-user",
     "dossiers:new": "dossier-user",
     **{
@@ -68,8 +78,22 @@ ROLES = (
     "veilig_thuis_other_org",
     "care_coordinator_other_org",
     "administrator",
+    "team_professional_without_2fa",
+    "veilig_thuis_with_break_glass",
 )
-SEES_DOSSIER = {"team_professional", "team_volunteer", "expert_same_org"}
+SEES_DOSSIER = {
+    "team_professional",
+    "team_volunteer",
+    "expert_same_org",
+    "veilig_thuis_with_break_glass",
+}
+MAY_EXPORT = {"team_professional", "expert_same_org"}
+MAY_BREAK_GLASS = {
+    "expert_same_org",
+    "expert_other_org",
+    "veilig_thuis_other_org",
+    "veilig_thuis_with_break_glass",
+}
 
 
 def our_urls() -> Iterator[tuple[str, URLPattern]]:
@@ -112,10 +136,15 @@ def world(db: None) -> dict[str, Any]:
         name="Zorgcoördinatie Proef", kind=OrganisationKind.CARE_COORDINATION
     )
 
-    def user(name: str, role: str, organisation: Organisation | None) -> User:
-        return User.objects.create_user(
+    def user(
+        name: str, role: str, organisation: Organisation | None, *, two_factor: bool = True
+    ) -> User:
+        made = User.objects.create_user(
             username=name, password="x" * 16, role=role, organisation=organisation
         )
+        if two_factor:
+            enrol_totp(made)
+        return made
 
     users = {
         "team_professional": user("p-team", Role.PROFESSIONAL, north),
@@ -127,11 +156,23 @@ def world(db: None) -> dict[str, Any]:
         "veilig_thuis_other_org": user("vt", Role.VEILIG_THUIS_ADVISER, vt),
         "care_coordinator_other_org": user("zc", Role.CARE_COORDINATOR, zc),
         "administrator": user("beheer", Role.ADMINISTRATOR, None),
+        "team_professional_without_2fa": user(
+            "p-team-zonder-2fa", Role.PROFESSIONAL, north, two_factor=False
+        ),
+        "veilig_thuis_with_break_glass": user("vt-nood", Role.VEILIG_THUIS_ADVISER, vt),
     }
     owner = users["team_professional"]
     dossier = services.open_dossier(owner, services.NewDossier("Casus Matrix", None, 16, []))
     services.record(owner, dossier.pk, "observation", OBSERVATION, seen_sequence=0)
     services.add_colleague(owner, dossier.pk, users["team_volunteer"].pk, seen_sequence=1)
+    services.add_colleague(
+        owner, dossier.pk, users["team_professional_without_2fa"].pk, seen_sequence=2
+    )
+    open_with_break_glass(
+        users["veilig_thuis_with_break_glass"],
+        dossier.pk,
+        "Melding binnengekomen over deze casus; afstemming nodig.",
+    )
     return {"users": users, "dossier": dossier}
 
 
@@ -161,6 +202,8 @@ def _expected(kind: str, role: str, method: str, real: bool) -> set[int]:
 
 
 def _answers(kind: str, role: str, method: str, real: bool) -> set[int]:
+    if role == "team_professional_without_2fa":
+        return {302}  # to setting up two-factor authentication, whatever the page
     if role == "anonymous":
         if kind in {"setup"}:
             return {404}
@@ -174,9 +217,21 @@ def _answers(kind: str, role: str, method: str, real: bool) -> set[int]:
     if kind.startswith("admin"):
         if role != "administrator":
             return {404}
-        if kind == "admin-post":
+        if kind in {"admin-post", "admin-sensitive-post"}:
             return {405} if method == "GET" else {302}
+        if kind == "admin-sensitive":
+            return {302}  # to re-authentication first
         return {200} if method == "GET" else {200, 302, 400}
+    if kind == "break-glass":
+        if role not in MAY_BREAK_GLASS:
+            return {404}
+        # An empty POST is refused with the form's errors (400); a complete one would go to
+        # re-authentication first.
+        return {200} if method == "GET" else {400}
+    if kind == "dossier-sensitive":
+        if method == "POST":
+            return {405}
+        return {302} if role in MAY_EXPORT and real else {404}
     if kind == "dossier-user":
         return (
             {404}

@@ -18,9 +18,11 @@ from baken.accounts.models import Organisation, Role, User
 if TYPE_CHECKING:
     _UserCreationForm = UserCreationForm[User]
     _OrganisationModelForm = forms.ModelForm[Organisation]
+    _UserModelForm = forms.ModelForm[User]
 else:  # the form classes are not subscriptable at run time
     _UserCreationForm = UserCreationForm
     _OrganisationModelForm = forms.ModelForm
+    _UserModelForm = forms.ModelForm
 
 # Django 5.2's MinimumLengthValidator asks for this text, which its Dutch catalog lacks (there
 # the msgid still has %(min_length)d); the accounts catalog supplies it.
@@ -60,19 +62,13 @@ class SetupForm(_UserFormBase):
         field_classes = {"username": UsernameField}
 
 
-class UserCreateForm(_UserFormBase):
-    """A new user made by the functioneel beheerder, with role and organisation."""
+class _RoleFields(forms.BaseForm):
+    """Role and organisation: every role but functioneel beheerder needs an organisation."""
 
     conditionally_required = frozenset({"organisation"})
     """Fields not marked "optional": required depending on another field (see help text)."""
 
-    class Meta:
-        model = User
-        fields = ("username", "first_name", "last_name", "email", "role", "organisation")
-        field_classes = {"username": UsernameField}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _set_up_role_fields(self) -> None:
         organisation = self.fields["organisation"]
         if isinstance(organisation, forms.ModelChoiceField):
             organisation.queryset = Organisation.objects.order_by("name")
@@ -82,8 +78,7 @@ class UserCreateForm(_UserFormBase):
             "A functioneel beheerder manages organisations and users and never sees dossiers."
         )
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
+    def _clean_role_fields(self) -> dict[str, Any]:
         cleaned = self.cleaned_data
         role = cleaned.get("role")
         if role and role != Role.ADMINISTRATOR and cleaned.get("organisation") is None:
@@ -95,6 +90,39 @@ class UserCreateForm(_UserFormBase):
                 ),
             )
         return cleaned
+
+
+class UserCreateForm(_RoleFields, _UserFormBase):
+    """A new user made by the functioneel beheerder, with role and organisation."""
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role", "organisation")
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_up_role_fields()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return self._clean_role_fields()
+
+
+class UserRoleForm(_RoleFields, _UserModelForm):
+    """Another role or organisation for an existing user."""
+
+    class Meta:
+        model = User
+        fields = ("role", "organisation")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_up_role_fields()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return self._clean_role_fields()
 
 
 class OrganisationForm(_OrganisationModelForm):

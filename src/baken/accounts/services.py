@@ -6,10 +6,11 @@ Views call these functions and do nothing else to the database. Users are never 
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from baken.accounts.models import Organisation, User
+from baken.accounts.models import Organisation, Role, User
 from baken.dossiers.access import log_account
 
 
@@ -81,3 +82,40 @@ def reactivate_user(*, by: User, user: User) -> User:
         locked.save(update_fields=["is_active"])
         _audit(by, "user_reactivated", locked.username)
     return locked
+
+
+@transaction.atomic
+def change_role(*, by: User, user: User, role: str, organisation: Organisation | None) -> User:
+    """Give ``user`` another role or organisation and log ``user_role_changed``.
+
+    Visibility follows at once: every dossier read checks the role as it is now.
+    """
+    if user.pk == by.pk:
+        raise ManagementError(_("You cannot change your own role."))
+    if role not in Role.values:
+        raise ManagementError(_("Choose a role from the list."))
+    if role != Role.ADMINISTRATOR and organisation is None:
+        raise ManagementError(_("Choose the organisation this user works for."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = (locked.role, locked.organisation_id)
+    locked.role = role
+    locked.organisation = organisation if role != Role.ADMINISTRATOR else None
+    if before != (locked.role, locked.organisation_id):
+        locked.save(update_fields=["role", "organisation"])
+        _audit(
+            by,
+            "user_role_changed",
+            f"{locked.username}:{before[0]}>{locked.role}:org{before[1]}>org{locked.organisation_id}",
+        )
+    return locked
+
+
+@transaction.atomic
+def reset_two_factor(*, by: User, user: User) -> int:
+    """Remove ``user``'s authenticator app and recovery codes (a lost phone); at the next
+    login they must set up two-factor authentication again. Logs ``two_factor_reset``."""
+    if user.pk == by.pk:
+        raise ManagementError(_("You cannot reset your own two-factor authentication."))
+    removed, _by_type = Authenticator.objects.filter(user_id=user.pk).delete()
+    _audit(by, "two_factor_reset", user.username)
+    return int(removed)

@@ -24,8 +24,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from baken.accounts import services
 from baken.accounts import setup as first_run
-from baken.accounts.forms import OrganisationForm, SetupForm, UserCreateForm
+from baken.accounts.forms import OrganisationForm, SetupForm, UserCreateForm, UserRoleForm
 from baken.accounts.models import Organisation, User
+from baken.accounts.two_factor import sensitive
+from baken.dossiers.models import BreakGlassGrant
 
 SECTION = "manage"
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
@@ -61,7 +63,12 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/manage.html",
-        {"section": SECTION, "organisations": organisations, "users": users},
+        {
+            "section": SECTION,
+            "organisations": organisations,
+            "users": users,
+            "break_glass_open": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
+        },
     )
 
 
@@ -131,6 +138,70 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("User “%(username)s” reactivated: they can log in again.") % {"username": user.username},
     )
+    return redirect("accounts:manage")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@administrator_required
+def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a user's role or organisation (a sensitive action: confirm access first)."""
+    get_object_or_404(User, pk=pk)
+    return _user_role(request, pk)
+
+
+@sensitive
+def _user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    form = UserRoleForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(
+                by=_administrator(request),
+                user=User.objects.get(pk=pk),
+                role=form.cleaned_data["role"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except services.ManagementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The role of “%(username)s” has been changed.") % {"username": account.username},
+            )
+            return redirect("accounts:manage")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/user_role.html",
+        {"section": SECTION, "form": form, "account": User.objects.get(pk=pk)},
+        status=status,
+    )
+
+
+@require_POST
+@administrator_required
+def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reset a user's two-factor authentication (a lost phone): they set it up again."""
+    get_object_or_404(User, pk=pk)
+    return _user_reset_two_factor(request, pk)
+
+
+@sensitive
+def _user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    try:
+        services.reset_two_factor(by=_administrator(request), user=account)
+    except services.ManagementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Two-factor authentication of “%(username)s” has been reset: they set it up "
+                "again when they next log in."
+            )
+            % {"username": account.username},
+        )
     return redirect("accounts:manage")
 
 

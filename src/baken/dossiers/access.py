@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from baken.accounts.models import Role
 from baken.audit.chain import append
 from baken.audit.models import AccessEvent, Code
-from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.models import (
+    BREAK_GLASS_ROLES,
+    BreakGlassGrant,
+    CaseTeamMember,
+    Dossier,
+    Entry,
+    EntryKind,
+)
 
 
 def _consent(dossier: Dossier) -> str:
@@ -34,8 +42,18 @@ def log_dossier(
     break_glass: bool = False,
     detail: str = "",
 ) -> AccessEvent:
-    """One access-log line about ``dossier`` by ``user``, in the current transaction."""
+    """One access-log line about ``dossier`` by ``user``, in the current transaction.
+
+    Access that rests only on a running break-glass grant is logged as break-glass, with
+    that purpose, whatever the caller passed."""
     in_team = CaseTeamMember.objects.filter(dossier=dossier, user_id=user.pk).exists()
+    own_organisation_expert = (
+        user.role == Role.DESIGNATED_EXPERT and user.organisation_id == dossier.organisation_id
+    )
+    if not (in_team or own_organisation_expert or break_glass) and user.role in BREAK_GLASS_ROLES:
+        break_glass = (
+            BreakGlassGrant.objects.running_for(user).filter(dossier_id=dossier.pk).exists()
+        )
     return append(
         user_id=user.pk,
         role=user.role,

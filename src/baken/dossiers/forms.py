@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, cast
+from uuid import UUID
 
 from django import forms
 from django.utils import timezone
@@ -453,3 +454,56 @@ ENTRY_FORMS: dict[str, type[EntryForm]] = {
 def correction_form(form_class: type[EntryForm]) -> type[EntryForm]:
     """The same form with the correction fields added."""
     return type(f"Correct{form_class.__name__}", (form_class, CorrectionMixin), {})
+
+
+class BreakGlassForm(forms.Form):
+    """Noodtoegang: which dossier (its reference, or a link to it) and why."""
+
+    use_required_attribute = False
+
+    reference = forms.CharField(
+        label=_("Dossier reference"),
+        max_length=300,
+        help_text=_(
+            "The reference shown on the dossier (“Kenmerk”), or a link to the dossier "
+            "that a colleague sent you."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        min_length=20,
+        max_length=2000,
+        error_messages={"min_length": _("Give a reason of at least 20 characters.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Why you need this dossier now, outside the case team. The reason is logged and "
+            "reviewed by the functioneel beheerder."
+        ),
+    )
+
+    def clean_reference(self) -> UUID:
+        from baken.dossiers.break_glass import parse_reference
+
+        found = parse_reference(self.cleaned_data["reference"])
+        if found is None:
+            raise forms.ValidationError(
+                _(
+                    "This is not a dossier reference. A reference looks like "
+                    "“3f2a9c1e-…” (32 characters with dashes)."
+                ),
+                code="reference",
+            )
+        return found
+
+
+class BreakGlassReviewForm(forms.Form):
+    """The functioneel beheerder's review of one break-glass grant."""
+
+    use_required_attribute = False
+
+    note = forms.CharField(
+        label=_("Review note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: “Reason checked with the organisation; justified.”"),
+    )

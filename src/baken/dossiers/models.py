@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baken.accounts.models import Role, User
@@ -27,18 +28,31 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete a record that is append-only."""
 
 
+BREAK_GLASS_ROLES = frozenset({Role.DESIGNATED_EXPERT, Role.VEILIG_THUIS_ADVISER})
+"""Who may open a dossier outside their case team after stating a reason (noodtoegang)."""
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
-    def visible_to(self, user: Any) -> DossierQuerySet:
+    def visible_to(self, user: Any, *, break_glass: bool = True) -> DossierQuerySet:
         """The dossiers ``user`` needs to know: their case teams, and for the organisation's
         aandachtsfunctionaris every dossier of that organisation. Nothing for anyone else,
-        the functioneel beheerder included."""
+        the functioneel beheerder included.
+
+        With ``break_glass`` (reads), also the dossiers the user opened with a running
+        break-glass grant; writes leave it out: break-glass access is read-only.
+        """
         if not getattr(user, "is_authenticated", False) or not user.works_with_dossiers:
             return self.none()
-        teams = CaseTeamMember.objects.filter(user=user).values("dossier_id")
-        scope = Q(pk__in=teams)
+        scope = Q(pk__in=CaseTeamMember.objects.filter(user=user).values("dossier_id"))
         if user.role == Role.DESIGNATED_EXPERT:
             scope |= Q(organisation_id=user.organisation_id)
+        if break_glass and user.role in BREAK_GLASS_ROLES:
+            scope |= Q(pk__in=BreakGlassGrant.objects.running_for(user).values("dossier_id"))
         return self.filter(scope)
+
+    def in_care_of(self, user: Any) -> DossierQuerySet:
+        """The dossiers ``user`` sees without break-glass: case team or own organisation."""
+        return self.visible_to(user, break_glass=False)
 
 
 class Dossier(models.Model):
@@ -212,3 +226,43 @@ __all__ = [
     "EntryKind",
     "User",
 ]
+
+
+class BreakGlassQuerySet(models.QuerySet["BreakGlassGrant"]):
+    def running_for(self, user: Any) -> BreakGlassQuerySet:
+        return self.filter(user_id=user.pk, expires_at__gt=timezone.now())
+
+
+class BreakGlassGrant(models.Model):
+    """Noodtoegang: a designated expert or Veilig Thuis adviser opened a dossier outside
+    their case team, with a reason, for a limited time. Every read under it is logged as
+    break-glass, and the grant waits for review by the functioneel beheerder."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField(_("reason"))
+    granted_at = models.DateTimeField(_("granted at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True, default="")
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.expires_at > timezone.now()

@@ -94,9 +94,11 @@ def _log(user: User, action: str, dossier: Dossier, entry: Entry | None = None) 
 
 
 def _locked(user: User, dossier_id: UUID | str) -> Dossier:
-    """The dossier, locked for this transaction, if the user needs to know it (else 404)."""
+    """The dossier, locked for this transaction, if the user works on it (else 404).
+
+    Break-glass access is read-only: it does not count here."""
     try:
-        return Dossier.objects.visible_to(user).select_for_update().get(pk=dossier_id)
+        return Dossier.objects.in_care_of(user).select_for_update().get(pk=dossier_id)
     except Dossier.DoesNotExist as exc:
         raise Http404("no such dossier") from exc
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from baken.dossiers import views
+from baken.dossiers import views, views_privacy
 
 app_name = "dossiers"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("<uuid:pk>/team/", views.team, name="team"),
     path("<uuid:pk>/gegevens/", views.details, name="details"),
     path("<uuid:pk>/inzage/", views.access_log, name="access_log"),
+    path("<uuid:pk>/export/", views_privacy.export, name="export"),
+    path("<uuid:pk>/export.json", views_privacy.export, {"fmt": "json"}, name="export_json"),
+    path("<uuid:pk>/afdrukken/", views_privacy.print_view, name="print"),
+    path("noodtoegang/", views_privacy.break_glass_open, name="break_glass"),
 ]

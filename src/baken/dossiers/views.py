@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baken.accounts.models import Role, User
 from baken.dossiers import selectors, services
+from baken.dossiers.break_glass import may_break_glass, running_grant
 from baken.dossiers.forms import (
     ENTRY_FORMS,
     FORMS,
@@ -121,8 +122,19 @@ def _page(
             or state.advice.help_possible is None
         ),
         "seen": dossier.last_sequence,
+        **_access_context(request, dossier),
     }
     return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def _access_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """Whether the user reads under break-glass (read-only, with a banner) or may export."""
+    user = cast(User, request.user)
+    in_care = Dossier.objects.in_care_of(user).filter(pk=dossier.pk).exists()
+    return {
+        "break_glass_grant": None if in_care else running_grant(user, dossier),
+        "may_export": in_care and user.role != Role.VOLUNTEER,
+    }
 
 
 @login_required
@@ -151,6 +163,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "dossiers": dossiers,
             "filters": {"stap": step, "vorm": form, "status": status},
             "problems": problems,
+            "may_break_glass": may_break_glass(user),
             "form_choices": FORMS,
             "step_choices": [(n, _("Step %(n)s") % {"n": n}) for n in range(1, 6)]
             + [(6, _("All steps done"))],

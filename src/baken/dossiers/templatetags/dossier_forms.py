@@ -53,3 +53,13 @@ def exploitation_labels(forms_: list[str]) -> str:
 
     names = dict(FORMS)
     return ", ".join(str(names.get(key, key)) for key in forms_)
+
+
+@register.filter
+def plain(value: object) -> str:
+    """A stored value as text for the inspection export: lists joined, mappings as pairs."""
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {plain(item)}" for key, item in value.items())
+    return str(value)

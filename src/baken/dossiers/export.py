@@ -1,0 +1,118 @@
+"""Inzage (AVG art. 15): everything Baken holds about the person of one dossier.
+
+A dossier is about one person, under a pseudonym; the export holds its details, every
+entry in order (corrections and withdrawals as such, with their reasons), the case team,
+break-glass grants and the access log about it. :func:`person_export` gives a plain
+JSON-ready structure; the readable document renders the same structure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from baken.accounts.models import Role, User
+from baken.audit.models import AccessEvent
+from baken.dossiers.models import BreakGlassGrant, CaseTeamMember, Dossier, EntryKind
+
+FORMAT_VERSION = 1
+
+
+def _when(moment: datetime | None) -> str | None:
+    """ISO 8601 to the second, in Dutch local time (with its offset)."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def person_export(
+    dossier: Dossier, exported_by: User, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything held about the dossier's person, as plain data (ids and readable names)."""
+    now = now or timezone.now()
+    entries = list(dossier.entries.select_related("author", "corrects"))
+    corrected = {e.corrects_id for e in entries if e.corrects_id is not None}
+    kinds = dict(EntryKind.choices)
+    roles = dict(Role.choices)
+    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("position"))
+    people = {
+        u.pk: u
+        for u in User.objects.select_related("organisation").filter(
+            pk__in={e.user_id for e in events if e.user_id}
+        )
+    }
+    organisations = {pk: str(u.organisation) for pk, u in people.items() if u.organisation}
+    team = CaseTeamMember.objects.filter(dossier=dossier).select_related("user", "added_by")
+    grants = BreakGlassGrant.objects.filter(dossier=dossier).select_related("user")
+    return {
+        "format": "baken-inzage",
+        "format_version": FORMAT_VERSION,
+        "exported_at": _when(now),
+        "exported_by": str(exported_by),
+        "dossier": {
+            "reference": str(dossier.pk),
+            "label": dossier.label,
+            "date_of_birth": _day(dossier.birth_date),
+            "age_at_opening": dossier.age_at_opening,
+            "exploitation_forms": list(dossier.exploitation_forms),
+            "organisation": dossier.organisation.name,
+            "opened_at": _when(dossier.opened_at),
+            "closed_at": _when(dossier.closed_at),
+            "protocol": {"id": dossier.protocol_id, "version": dossier.protocol_version},
+        },
+        "entries": [
+            {
+                "sequence": e.sequence,
+                "kind": e.kind,
+                "kind_label": str(kinds.get(e.kind, e.kind)),
+                "recorded_at": _when(e.created_at),
+                "recorded_by": str(e.author),
+                "data": e.data,
+                "corrects": e.corrects.sequence if e.corrects is not None else None,
+                "correction_reason": e.correction_reason or None,
+                "withdrawn": e.withdrawn,
+                "corrected_later": e.pk in corrected,
+            }
+            for e in entries
+        ],
+        "case_team": [
+            {
+                "name": str(m.user),
+                "role": str(roles.get(m.user.role, m.user.role)),
+                "added_at": _when(m.added_at),
+                "added_by": str(m.added_by),
+            }
+            for m in team
+        ],
+        "break_glass": [
+            {
+                "name": str(g.user),
+                "role": str(roles.get(g.user.role, g.user.role)),
+                "granted_at": _when(g.granted_at),
+                "expires_at": _when(g.expires_at),
+                "reason": g.reason,
+                "reviewed_at": _when(g.reviewed_at),
+            }
+            for g in grants
+        ],
+        "access_log": [
+            {
+                "at": _when(e.at),
+                "name": str(people[e.user_id]) if e.user_id in people else None,
+                "role": str(roles.get(e.role, e.role)) if e.role else None,
+                "organisation": organisations.get(e.user_id or 0),
+                "code": e.code,
+                "action": e.action,
+                "purpose": e.purpose,
+                "case_team": e.case_team,
+                "break_glass": e.break_glass,
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,210 @@
+"""Break-glass (noodtoegang), inzage/export and print of a dossier. Views only route.
+
+Each of these is a sensitive action: after the visibility check (404 outside the user's
+need to know, before anything else), django-allauth asks for the password or an
+authenticator code again unless the user confirmed it in the last few minutes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from baken.accounts.models import User
+from baken.accounts.two_factor import sensitive
+from baken.audit.models import Code
+from baken.dossiers import break_glass, selectors
+from baken.dossiers.access import log_dossier
+from baken.dossiers.export import person_export
+from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
+from baken.dossiers.models import Dossier, EntryKind
+
+REFUSED = {
+    "unknown": gettext_lazy(
+        "There is no dossier with this reference. Check it with whoever gave it to you."
+    ),
+    "already_visible": gettext_lazy(
+        "You already have access to this dossier: no emergency access is needed."
+    ),
+    "reason": gettext_lazy("Give a reason of at least 20 characters."),
+    "not_allowed": gettext_lazy("Your role cannot use emergency access."),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        raise Http404("no dossiers for this user")
+    return user
+
+
+def _may_export(user: User, pk: str) -> bool:
+    """Export and print: case team and the organisation's aandachtsfunctionaris, not
+    volunteers, not through break-glass (which is for reading, not for handing data out)."""
+    return user.role != "volunteer" and Dossier.objects.in_care_of(user).filter(pk=pk).exists()
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def break_glass_open(request: HttpRequest) -> HttpResponse:
+    """Noodtoegang: open a dossier outside the case team, with a reason."""
+    user = _user(request)
+    if not break_glass.may_break_glass(user):
+        raise Http404("no emergency access for this role")
+    if request.method == "POST":
+        form = BreakGlassForm(request.POST)
+        if not form.is_valid():
+            # Say what is wrong first; the password is asked only for a complete request.
+            return _break_glass_page(request, form, status=400)
+        return _break_glass_post(request)
+    form = BreakGlassForm(initial={"reference": request.GET.get("kenmerk", "")})
+    return _break_glass_page(request, form)
+
+
+@sensitive
+def _break_glass_post(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            grant = break_glass.open_with_break_glass(
+                user, form.cleaned_data["reference"], form.cleaned_data["reason"]
+            )
+        except break_glass.BreakGlassRefused as refused:
+            if refused.code == "already_visible":
+                messages.info(request, str(REFUSED["already_visible"]))
+                return redirect("dossiers:detail", form.cleaned_data["reference"])
+            field = "reason" if refused.code == "reason" else "reference"
+            form.add_error(field, str(REFUSED.get(refused.code, REFUSED["not_allowed"])))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Emergency access until %(until)s. You can read this dossier, not change "
+                    "it. Your access and its reason are logged and will be reviewed."
+                )
+                % {"until": timezone.localtime(grant.expires_at).strftime("%H:%M")},
+            )
+            return redirect("dossiers:detail", grant.dossier_id)
+    return _break_glass_page(request, form, status=400)
+
+
+def _break_glass_page(
+    request: HttpRequest, form: BreakGlassForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "dossiers/break_glass.html",
+        {"section": "dossiers", "form": form, "hours": break_glass.GRANT_HOURS},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export(request: HttpRequest, pk: str, fmt: str = "html") -> HttpResponse:
+    """Inzage: everything held about the person, readable (HTML, printable) or as JSON."""
+    user = _user(request)
+    if not _may_export(user, pk):
+        raise Http404("no such dossier")
+    return _export(request, pk, fmt)
+
+
+@sensitive
+def _export(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
+    user = _user(request)
+    with transaction.atomic():
+        dossier = selectors.dossier_for(user, pk, action="export_view")
+        log_dossier(user, dossier, Code.EXECUTE, "export_json" if fmt == "json" else "export")
+        data = person_export(dossier, user)
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="baken-inzage-{dossier.pk}.json"'
+        return response
+    return render(request, "dossiers/export.html", _export_context(dossier, data))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def print_view(request: HttpRequest, pk: str) -> HttpResponse:
+    """The dossier as a document for printing (the same content as the readable export)."""
+    user = _user(request)
+    if not _may_export(user, pk):
+        raise Http404("no such dossier")
+    return _print(request, pk)
+
+
+@sensitive
+def _print(request: HttpRequest, pk: str) -> HttpResponse:
+    user = _user(request)
+    with transaction.atomic():
+        dossier = selectors.dossier_for(user, pk, action="print")
+        data = person_export(dossier, user)
+    return render(
+        request, "dossiers/export.html", {**_export_context(dossier, data), "printing": True}
+    )
+
+
+def _export_context(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "section": "dossiers",
+        "dossier": dossier,
+        "data": data,
+        "kinds": dict(EntryKind.choices),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def break_glass_review(request: HttpRequest) -> HttpResponse:
+    """The functioneel beheerder's review list of every break-glass grant."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_administrator:
+        raise Http404("only for the functioneel beheerder")
+    forms_by_grant: dict[int, BreakGlassReviewForm] = {}
+    status = 200
+    if request.method == "POST":
+        grant_id = request.POST.get("grant", "")
+        form = BreakGlassReviewForm(request.POST, prefix=f"g{grant_id}")
+        if grant_id.isdigit() and form.is_valid():
+            try:
+                break_glass.review(user, int(grant_id), form.cleaned_data["note"])
+            except (break_glass.BreakGlassRefused, break_glass.BreakGlassGrant.DoesNotExist):
+                messages.error(request, _("This emergency access was already reviewed."))
+            else:
+                messages.success(request, _("The emergency access is marked as reviewed."))
+            return redirect("accounts:break_glass_review")
+        if grant_id.isdigit():
+            forms_by_grant[int(grant_id)] = form
+        status = 400
+    grants = break_glass.grants_for_review()
+    rows = [
+        (grant, forms_by_grant.get(grant.pk) or BreakGlassReviewForm(prefix=f"g{grant.pk}"))
+        for grant in grants
+    ]
+    return render(
+        request,
+        "dossiers/break_glass_review.html",
+        {
+            "section": "manage",
+            "rows": rows,
+            "open_count": sum(1 for g in grants if g.reviewed_at is None),
+        },
+        status=status,
+    )
