@@ -129,12 +129,21 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def _setup_django(*, serving: bool = False) -> None:
+    """Load Baken's settings. The web application logs every request and access-log line
+    (INFO); a one-off command logs only warnings and errors, unless BAKEN_LOG_LEVEL says
+    otherwise, so its own output is not buried."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
+    os.environ.setdefault("BAKEN_LOG_LEVEL", "INFO" if serving else "WARNING")
     import django
-    from django.core.management import call_command
 
     django.setup()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    _setup_django(serving=True)
     call_command("migrate", interactive=False, verbosity=0)
     from django.conf import settings
 
@@ -161,11 +170,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fill an empty development database with synthetic organisations, users and dossiers."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
-    import django
     from django.core.management import call_command
 
-    django.setup()
+    _setup_django()
     from django.conf import settings
 
     if settings.PRODUCTION:
@@ -182,10 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Check the access log's hash chain; exit 1 and name every broken line."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
-    import django
-
-    django.setup()
+    _setup_django()
     from baken.audit.chain import verify
     from baken.audit.models import AccessEvent
 
@@ -202,10 +206,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     """Re-encrypt every encrypted value with the first key of BAKEN_ENCRYPTION_KEYS."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
-    import django
-
-    django.setup()
+    _setup_django()
     from baken.crypto import DecryptionError
     from baken.crypto.rotate import rotate
 
@@ -243,10 +244,7 @@ def _require_migrated() -> None:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Purge the closed dossiers whose retention term (BAKEN_RETENTION_YEARS) has passed."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
-    import django
-
-    django.setup()
+    _setup_django()
     from django.db import DatabaseError
     from django.utils import timezone
 

@@ -90,16 +90,21 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Log in through django-allauth's form at /account/login/: the password, then the code
     of the user's authenticator app (see tests/support.py), and wait for the next page."""
+    submit_password(page, base_url, username, password)
+    assert "/account/login/" not in page.url, f"login of {username} failed: {page.url}"
+    if page.url.endswith("/account/2fa/authenticate/") and username in SECRETS:
+        enter_code(page, SECRETS[username])
+        assert "/account/2fa/" not in page.url, f"the code of {username} failed: {page.url}"
+
+
+def submit_password(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """The first step of logging in: username and password on /account/login/."""
     page.goto(f"{base_url}/account/login/")
     form = page.locator('form:has([name="login"])')
     form.locator('[name="login"]').fill(username)
     form.locator('[name="password"]').fill(password)
     with page.expect_navigation():
         form.get_by_role("button").click()
-    assert "/account/login/" not in page.url, f"login of {username} failed: {page.url}"
-    if page.url.endswith("/account/2fa/authenticate/") and username in SECRETS:
-        enter_code(page, SECRETS[username])
-        assert "/account/2fa/" not in page.url, f"the code of {username} failed: {page.url}"
 
 
 def enter_code(page: Page, secret: str) -> None:

@@ -15,7 +15,14 @@ from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.audit.models import AccessEvent
 from baken.dossiers import services
 from baken.dossiers.models import BreakGlassGrant
-from tests.e2e.conftest import PASSWORD, describe, enter_code, log_in, serious_violations
+from tests.e2e.conftest import (
+    PASSWORD,
+    describe,
+    enter_code,
+    log_in,
+    serious_violations,
+    submit_password,
+)
 from tests.support import enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,15 +33,6 @@ REASON = "Melding bij Veilig Thuis over deze jongere; afstemming met het wijktea
 def _accessible(page: Page) -> None:
     violations = serious_violations(page)
     assert not violations, describe(violations)
-
-
-def _password_step(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/account/login/")
-    form = page.locator('form:has([name="login"])')
-    form.locator('[name="login"]').fill(username)
-    form.locator('[name="password"]').fill(password)
-    with page.expect_navigation():
-        form.get_by_role("button").click()
 
 
 def test_enrolment_then_login_with_a_code(
@@ -50,7 +48,7 @@ def test_enrolment_then_login_with_a_code(
         username="proef-nieuw", password=PASSWORD, role=Role.PROFESSIONAL, organisation=north
     )
     page = new_context().new_page()
-    _password_step(page, live_server.url, "proef-nieuw")
+    submit_password(page, live_server.url, "proef-nieuw")
     expect(page).to_have_url(f"{live_server.url}/account/2fa/totp/activate/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tweestapsverificatie instellen")
     expect(page.get_by_role("img", name=re.compile("QR-code"))).to_be_visible()
@@ -69,7 +67,7 @@ def test_enrolment_then_login_with_a_code(
 
     with page.expect_navigation():
         page.get_by_role("button", name="Uitloggen").click()
-    _password_step(page, live_server.url, "proef-nieuw")
+    submit_password(page, live_server.url, "proef-nieuw")
     expect(page).to_have_url(f"{live_server.url}/account/2fa/authenticate/")
     _accessible(page)
     page.locator('[name="code"]').fill("000000")
@@ -95,12 +93,12 @@ def test_lockout_after_five_failed_logins(
     )
     page = new_context().new_page()
     for _ in range(4):
-        _password_step(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
+        submit_password(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
         expect(page.locator("main")).to_contain_text("incorrect")
-    _password_step(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
+    submit_password(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Account tijdelijk geblokkeerd")
     _accessible(page)
-    _password_step(page, live_server.url, "proef-doelwit")
+    submit_password(page, live_server.url, "proef-doelwit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Account tijdelijk geblokkeerd")
     page.goto(f"{live_server.url}/dossiers/")
     expect(page).to_have_url(re.compile(r"/account/login/"))

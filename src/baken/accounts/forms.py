@@ -68,7 +68,8 @@ class _RoleFields(forms.BaseForm):
     conditionally_required = frozenset({"organisation"})
     """Fields not marked "optional": required depending on another field (see help text)."""
 
-    def _set_up_role_fields(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
         if isinstance(organisation, forms.ModelChoiceField):
             organisation.queryset = Organisation.objects.order_by("name")
@@ -78,7 +79,8 @@ class _RoleFields(forms.BaseForm):
             "A functioneel beheerder manages organisations and users and never sees dossiers."
         )
 
-    def _clean_role_fields(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         cleaned = self.cleaned_data
         role = cleaned.get("role")
         if role and role != Role.ADMINISTRATOR and cleaned.get("organisation") is None:
@@ -100,14 +102,6 @@ class UserCreateForm(_RoleFields, _UserFormBase):
         fields = ("username", "first_name", "last_name", "email", "role", "organisation")
         field_classes = {"username": UsernameField}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._set_up_role_fields()
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        return self._clean_role_fields()
-
 
 class UserRoleForm(_RoleFields, _UserModelForm):
     """Another role or organisation for an existing user."""
@@ -115,14 +109,6 @@ class UserRoleForm(_RoleFields, _UserModelForm):
     class Meta:
         model = User
         fields = ("role", "organisation")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._set_up_role_fields()
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        return self._clean_role_fields()
 
 
 class OrganisationForm(_OrganisationModelForm):

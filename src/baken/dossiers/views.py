@@ -38,6 +38,8 @@ from baken.web.context_processors import acute_context
 
 VOLUNTEER_BARRED = services.VOLUNTEER_BARRED
 
+CLOSED = gettext_lazy("This dossier is closed; nothing more can be recorded.")
+
 REFUSALS = {
     "steps_missing": gettext_lazy("First record steps 1 to 4; then the step-5 decision."),
     "weighing_open": gettext_lazy(
@@ -317,7 +319,7 @@ def _save(
             ),
         )
     except services.DossierClosed:
-        messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+        messages.error(request, CLOSED)
     except services.NotAllowed as refused:
         messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
     return None
@@ -426,7 +428,7 @@ def acute(request: HttpRequest, pk: str) -> HttpResponse:
             except services.StaleEdit:
                 messages.info(request, _("A colleague recorded acute danger a moment ago."))
             except services.DossierClosed:
-                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+                messages.error(request, CLOSED)
         return redirect("dossiers:acute", dossier.pk)
     return _acute_page(request, dossier)
 
@@ -497,7 +499,7 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
             except services.NotAllowed as refused:
                 messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
             except services.DossierClosed:
-                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+                messages.error(request, CLOSED)
             status = 409
         else:
             status = 400
@@ -551,7 +553,7 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
                     ),
                 )
             except services.DossierClosed:
-                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+                messages.error(request, CLOSED)
             status = 409
         else:
             status = 400
@@ -609,7 +611,7 @@ def team(request: HttpRequest, pk: str) -> HttpResponse:
             except services.NotAllowed:
                 form.add_error("colleague", _("This colleague cannot be added."))
             except services.DossierClosed:
-                messages.error(request, _("This dossier is closed; nothing more can be recorded."))
+                messages.error(request, CLOSED)
         status = 400
     return _page(
         request, dossier, "dossiers/team.html", {"form": form, "members": members}, status=status
