@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
@@ -20,6 +21,13 @@ from baken.dossiers.models import Dossier
 from tests.support import enrol_totp, mark_reauthenticated
 
 PASSWORD = "proef-wachtwoord-42!"  # noqa: S105 (synthetic test password)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """django-allauth counts failed logins and codes in the cache; each test starts clean,
+    as the synthetic usernames repeat from test to test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ Views call these functions and do nothing else to the database. Users are never 
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baken.accounts.models import Organisation, Role, User
@@ -112,10 +114,22 @@ def change_role(*, by: User, user: User, role: str, organisation: Organisation |
 
 @transaction.atomic
 def reset_two_factor(*, by: User, user: User) -> int:
-    """Remove ``user``'s authenticator app and recovery codes (a lost phone); at the next
-    login they must set up two-factor authentication again. Logs ``two_factor_reset``."""
+    """Remove ``user``'s authenticator app and recovery codes (a lost phone) and end their
+    sessions: at the next login they must set up two-factor authentication again, and a
+    session left open on the lost device cannot set up its own. Logs ``two_factor_reset``."""
     if user.pk == by.pk:
         raise ManagementError(_("You cannot reset your own two-factor authentication."))
     removed, _by_type = Authenticator.objects.filter(user_id=user.pk).delete()
+    end_sessions(user)
     _audit(by, "two_factor_reset", user.username)
     return int(removed)
+
+
+def end_sessions(user: User) -> int:
+    """Log ``user`` out everywhere: delete every running session of theirs."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

@@ -16,10 +16,26 @@ from baken.crypto import Keyring
 from baken.crypto.fields import keyring
 from baken.dossiers.maintenance import append_only_lifted
 
-ENCRYPTED_COLUMNS = {
-    "dossiers_dossier": ("label", "birth_date"),
-    "dossiers_entry": ("data", "correction_reason"),
-}
+
+def encrypted_columns() -> dict[str, tuple[str, ...]]:
+    """Every table with an encrypted field and those fields' columns, from the models, so a
+    new encrypted field is rotated without anyone remembering to list it here."""
+    from django.apps import apps
+
+    from baken.crypto.fields import EncryptedTextField
+
+    found: dict[str, tuple[str, ...]] = {}
+    for model in apps.get_models():
+        columns = tuple(
+            field.column
+            for field in model._meta.concrete_fields
+            if isinstance(field, EncryptedTextField)
+        )
+        if columns:
+            found[model._meta.db_table] = columns
+    return found
+
+
 APPEND_ONLY = "dossiers_entry"
 AUTHENTICATOR_SECRETS = ("secret", "seed")
 """Keys of django-allauth mfa's ``Authenticator.data`` that Baken's MFA adapter encrypts
@@ -42,7 +58,7 @@ def rotate(dry_run: bool = False) -> RotationResult:
     values = rewritten = 0
     with transaction.atomic():
         with append_only_lifted(APPEND_ONLY), connection.cursor() as cursor:
-            for table, columns in ENCRYPTED_COLUMNS.items():
+            for table, columns in encrypted_columns().items():
                 cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}")  # noqa: S608
                 for row in cursor.fetchall():
                     pk, tokens = row[0], row[1:]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from baken.accounts.models import Role, User
+from baken.accounts.models import Organisation, Role, User
 from baken.audit.models import AccessEvent
 from baken.dossiers.models import BreakGlassGrant, CaseTeamMember, Dossier, EntryKind
 
@@ -47,7 +47,13 @@ def person_export(
             pk__in={e.user_id for e in events if e.user_id}
         )
     }
-    organisations = {pk: str(u.organisation) for pk, u in people.items() if u.organisation}
+    # The organisation as it was on each line (a user may have moved since).
+    organisations = {
+        o.pk: o.name
+        for o in Organisation.objects.filter(
+            pk__in={e.organisation_id for e in events if e.organisation_id}
+        )
+    }
     team = CaseTeamMember.objects.filter(dossier=dossier).select_related("user", "added_by")
     grants = BreakGlassGrant.objects.filter(dossier=dossier).select_related("user")
     return {
@@ -106,7 +112,7 @@ def person_export(
                 "at": _when(e.at),
                 "name": str(people[e.user_id]) if e.user_id in people else None,
                 "role": str(roles.get(e.role, e.role)) if e.role else None,
-                "organisation": organisations.get(e.user_id or 0),
+                "organisation": organisations.get(e.organisation_id or 0),
                 "code": e.code,
                 "action": e.action,
                 "purpose": e.purpose,

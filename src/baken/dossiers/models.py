@@ -43,7 +43,12 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         """
         if not getattr(user, "is_authenticated", False) or not user.works_with_dossiers:
             return self.none()
-        scope = Q(pk__in=CaseTeamMember.objects.filter(user=user).values("dossier_id"))
+        # Case teams are one organisation's: after a move to another organisation, the old
+        # organisation's case teams no longer count.
+        scope = Q(
+            pk__in=CaseTeamMember.objects.filter(user=user).values("dossier_id"),
+            organisation_id=user.organisation_id,
+        )
         if user.role == Role.DESIGNATED_EXPERT:
             scope |= Q(organisation_id=user.organisation_id)
         if break_glass and user.role in BREAK_GLASS_ROLES:

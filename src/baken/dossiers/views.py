@@ -213,6 +213,8 @@ def _step_forms(
 ) -> list[EntryForm]:
     if _volunteer(request) and step in (4, 5):
         return []
+    if not Dossier.objects.in_care_of(request.user).filter(pk=dossier.pk).exists():
+        return []  # break-glass access is read-only: no forms
     advice = state.advice
     settled = advice.conclusion == "suspicion" and None not in (
         advice.report_to_veilig_thuis,

@@ -180,18 +180,23 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     forms_by_grant: dict[int, BreakGlassReviewForm] = {}
     status = 200
     if request.method == "POST":
-        grant_id = request.POST.get("grant", "")
+        raw = request.POST.get("grant", "")
+        grant_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
         form = BreakGlassReviewForm(request.POST, prefix=f"g{grant_id}")
-        if grant_id.isdigit() and form.is_valid():
+        if grant_id is None:
+            messages.error(request, _("Choose an emergency access from the list."))
+            return redirect("accounts:break_glass_review")
+        if form.is_valid():
             try:
-                break_glass.review(user, int(grant_id), form.cleaned_data["note"])
-            except (break_glass.BreakGlassRefused, break_glass.BreakGlassGrant.DoesNotExist):
+                break_glass.review(user, grant_id, form.cleaned_data["note"])
+            except break_glass.BreakGlassRefused:
                 messages.error(request, _("This emergency access was already reviewed."))
+            except break_glass.BreakGlassGrant.DoesNotExist:
+                messages.error(request, _("Choose an emergency access from the list."))
             else:
                 messages.success(request, _("The emergency access is marked as reviewed."))
             return redirect("accounts:break_glass_review")
-        if grant_id.isdigit():
-            forms_by_grant[int(grant_id)] = form
+        forms_by_grant[grant_id] = form
         status = 400
     grants = break_glass.grants_for_review()
     rows = [
