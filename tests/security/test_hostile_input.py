@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from baken.accounts.models import User
-from baken.dossiers.models import Dossier, Entry
+from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from baken.dossiers.models import BreakGlassGrant, Dossier, Entry
 
 PAYLOADS = [
     "<script>alert('x')</script>",
@@ -95,3 +95,42 @@ def test_a_megabyte_of_text_is_refused_with_the_limit_and_nothing_stored(
     body = response.content.decode()
     assert "5000" in body and "mentor-lang" in body
     assert not Entry.objects.filter(dossier=dossier).exists()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_break_glass_reasons_and_review_notes_are_stored_intact_and_shown_inert(
+    payload: str,
+    make_user: Callable[..., User],
+    administrator: User,
+    open_dossier: Callable[..., Dossier],
+    login: Callable[..., Client],
+) -> None:
+    """A hostile break-glass reason and review note are kept exactly as typed and shown
+    escaped on the review list and in the dossier's inspection export."""
+    vt = Organisation.objects.create(name="Veilig Thuis Proef", kind=OrganisationKind.VEILIG_THUIS)
+    adviser = make_user("proef-vt", Role.VEILIG_THUIS_ADVISER, vt)
+    dossier = open_dossier()
+    reason = f"Dringend nodig voor de melding: {payload}"
+    response = login(adviser, reauthenticated=True).post(
+        reverse("dossiers:break_glass"), {"reference": str(dossier.pk), "reason": reason}
+    )
+    assert response.status_code == 302
+    grant = BreakGlassGrant.objects.get()
+    assert grant.reason == reason.strip()
+    admin = login(administrator)
+    reviewed = admin.post(
+        reverse("accounts:break_glass_review"), {"grant": grant.pk, f"g{grant.pk}-note": payload}
+    )
+    assert reviewed.status_code == 302
+    grant.refresh_from_db()
+    assert grant.review_note == payload.strip()
+    owner = dossier.team.get().user
+    pages = [
+        admin.get(reverse("accounts:break_glass_review")).content.decode(),
+        login(owner, reauthenticated=True)
+        .get(reverse("dossiers:export", args=[dossier.pk]))
+        .content.decode(),
+    ]
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page and "<svg onload" not in page
