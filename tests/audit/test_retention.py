@@ -522,13 +522,17 @@ def test_the_command_lists_purges_and_leaves_a_log_that_verifies(
         ({"BAKEN_RETENTION_YEARS": "twenty"}, "BAKEN_RETENTION_YEARS must be a whole number"),
         ({"BAKEN_RETENTION_YEARS": "0"}, "BAKEN_RETENTION_YEARS must be between 1 and 100"),
         ({}, "the database is not up to date"),
+        (
+            {"DATABASE_URL": "mysql://baken@127.0.0.1/baken"},
+            "DATABASE_URL must point to SQLite or PostgreSQL",
+        ),
     ],
 )
 def test_the_command_refuses_bad_configuration_in_one_line(
     baken: Callable[..., CliResult], tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
-    """A bad retention term, or a database that was never migrated, exits 2 with one
-    English line and no traceback, before anything is purged."""
+    """A bad retention term, a database that was never migrated, or one Baken does not
+    support, exits 2 with one English line and no traceback, before anything is purged."""
     base = {"BAKEN_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "BAKEN_ENV": "development"}
     result = baken("purge", "--dry-run", env={**base, **env})
     assert result.code == 2

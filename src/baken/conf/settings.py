@@ -256,6 +256,13 @@ except ValueError as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL Baken understands: {exc}"
     ) from None
+SUPPORTED_DATABASES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+if DATABASES["default"]["ENGINE"] not in SUPPORTED_DATABASES:
+    # The append-only record rests on database triggers written for these two.
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point to SQLite or PostgreSQL (the append-only record relies on "
+        f"their triggers), not {DATABASES['default']['ENGINE']}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so concurrent writers wait for each
     # other (up to the timeout) instead of failing with "database is locked".

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 
@@ -48,7 +49,8 @@ def _user_triggers(table: str) -> list[_Trigger]:
                 [table],
             )
             return [_Trigger(table, name, sql) for name, sql in cursor.fetchall()]
-    raise NotImplementedError(f"append-only triggers on {connection.vendor} are not supported")
+    # settings.py accepts only these two databases; this guards a hand-made configuration.
+    raise ImproperlyConfigured(f"Baken runs on SQLite or PostgreSQL, not {connection.vendor}")
 
 
 def _set_enabled(triggers: list[_Trigger], enabled: bool) -> None:
