@@ -20,8 +20,6 @@ from baken.audit.models import Code
 from baken.dossiers.access import log_account, log_dossier
 from baken.dossiers.models import BREAK_GLASS_ROLES, BreakGlassGrant, Dossier
 
-__all__ = ["BreakGlassGrant", "BreakGlassRefused", "open_with_break_glass", "review"]
-
 GRANT_HOURS = 8
 """How long a break-glass grant runs: one working day."""
 REASON_MIN_LENGTH = 20

@@ -223,16 +223,6 @@ class Entry(models.Model):
         return bool(self.data.get("withdrawn"))
 
 
-__all__ = [
-    "AppendOnlyError",
-    "CaseTeamMember",
-    "Dossier",
-    "Entry",
-    "EntryKind",
-    "User",
-]
-
-
 class BreakGlassQuerySet(models.QuerySet["BreakGlassGrant"]):
     def running_for(self, user: Any) -> BreakGlassQuerySet:
         return self.filter(user_id=user.pk, expires_at__gt=timezone.now())
@@ -271,3 +261,15 @@ class BreakGlassGrant(models.Model):
     @property
     def is_running(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+__all__ = [
+    "BREAK_GLASS_ROLES",
+    "AppendOnlyError",
+    "BreakGlassGrant",
+    "CaseTeamMember",
+    "Dossier",
+    "Entry",
+    "EntryKind",
+    "User",
+]

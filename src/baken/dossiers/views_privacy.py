@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from baken.accounts.models import User
+from baken.accounts.models import Role, User
 from baken.accounts.two_factor import sensitive
 from baken.audit.models import Code
 from baken.dossiers import break_glass, selectors
 from baken.dossiers.access import log_dossier
 from baken.dossiers.export import person_export
 from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
-from baken.dossiers.models import Dossier, EntryKind
+from baken.dossiers.models import BreakGlassGrant, Dossier, EntryKind
 
 REFUSED = {
     "unknown": gettext_lazy(
@@ -52,7 +52,7 @@ def _user(request: HttpRequest) -> User:
 def _may_export(user: User, pk: str) -> bool:
     """Export and print: case team and the organisation's aandachtsfunctionaris, not
     volunteers, not through break-glass (which is for reading, not for handing data out)."""
-    return user.role != "volunteer" and Dossier.objects.in_care_of(user).filter(pk=pk).exists()
+    return user.role != Role.VOLUNTEER and Dossier.objects.in_care_of(user).filter(pk=pk).exists()
 
 
 @login_required
@@ -191,7 +191,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
                 break_glass.review(user, grant_id, form.cleaned_data["note"])
             except break_glass.BreakGlassRefused:
                 messages.error(request, _("This emergency access was already reviewed."))
-            except break_glass.BreakGlassGrant.DoesNotExist:
+            except BreakGlassGrant.DoesNotExist:
                 messages.error(request, _("Choose an emergency access from the list."))
             else:
                 messages.success(request, _("The emergency access is marked as reviewed."))
