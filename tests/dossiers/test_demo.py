@@ -178,7 +178,8 @@ def test_every_role_has_a_user(filled: str) -> None:
 
 
 def test_shared_password_is_valid_and_printed(filled: str) -> None:
-    """The one demo password passes the validators, logs every user in, and is printed."""
+    """The one demo password passes the validators, logs every user in, and is printed,
+    with the hint that the first login sets up two-factor authentication."""
     for user in User.objects.all():
         validate_password(DEMO_PASSWORD, user)
     login_request = RequestFactory().post("/account/login/")  # django-axes needs the request
@@ -188,6 +189,7 @@ def test_shared_password_is_valid_and_printed(filled: str) -> None:
     )
     assert DEMO_PASSWORD in filled
     assert "Log in at http://127.0.0.1:8000/account/login/" in filled
+    assert "sets up two-factor authentication" in filled
     for user in User.objects.select_related("organisation"):
         assert user.username in filled
         if user.organisation is not None:

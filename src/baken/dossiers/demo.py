@@ -28,7 +28,10 @@ from baken.dossiers.models import Dossier, Entry, EntryKind
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (synthetic, printed on purpose)
 """The one password of every demo user; printed when the demo is filled."""
 
-LOGIN_HINT = "Log in at http://127.0.0.1:8000/account/login/"
+LOGIN_HINT = (
+    "Log in at http://127.0.0.1:8000/account/login/ ; at the first login each user sets up "
+    "two-factor authentication with an authenticator app (the key is also shown as text)"
+)
 
 ORGANISATIONS: dict[str, tuple[str, str]] = {
     "wijkteam": ("Wijkteam Demo-Oost", OrganisationKind.NEIGHBOURHOOD_TEAM),
