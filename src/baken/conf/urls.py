@@ -11,3 +11,11 @@ urlpatterns = [
     path("dossiers/", include("baken.dossiers.urls")),
     path("handboek/", include("baken.web.urls")),
 ]
+
+# Dutch error pages in the base layout (baken.web.views); 405 and bare 409 responses get
+# theirs from baken.web.middleware.ErrorPageMiddleware, 429 from django-allauth's rate limits.
+handler400 = "baken.web.views.bad_request"
+handler403 = "baken.web.views.permission_denied"
+handler404 = "baken.web.views.page_not_found"
+handler429 = "baken.web.views.too_many_requests"
+handler500 = "baken.web.views.server_error"

@@ -11,6 +11,8 @@ import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from baken.web.views import error_page
+
 request_log = structlog.stdlib.get_logger("baken.request")
 
 
@@ -96,3 +98,27 @@ class RequestLogMiddleware:
     ) -> None:
         # Known once the URL is resolved: lines logged by the view carry the route too.
         structlog.contextvars.bind_contextvars(**_route(request))
+
+
+class ErrorPageMiddleware:
+    """Give a bare error response a Dutch page. Django's ``require_http_methods`` answers 405
+    with an empty body, and a plain 409 or 429 may come from a library; such a response is
+    replaced by :func:`baken.web.views.error_page` with the same status (and ``Allow``
+    header). Responses that already have a body, such as a 409 that shows the form with
+    everything typed kept, pass untouched."""
+
+    BARE_STATUSES = frozenset({400, 403, 404, 405, 409, 429})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code in self.BARE_STATUSES
+            and not getattr(response, "streaming", False)
+            and not response.content
+        ):
+            headers = {"Allow": response["Allow"]} if response.has_header("Allow") else {}
+            return error_page(request, response.status_code, **headers)
+        return response

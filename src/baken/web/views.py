@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.http import require_safe
 
 from baken.protocol import default_registry
+from baken.web.context_processors import acute_danger
 from baken.web.pages import PAGES
 
 
@@ -35,3 +37,55 @@ def start(request: HttpRequest) -> HttpResponse:
     if getattr(user, "is_administrator", False):
         return redirect("accounts:manage")
     return redirect("dossiers:list")
+
+
+# --- Error pages -----------------------------------------------------------------------------
+# Every error a user can meet is a Dutch page in the base layout, with the acute-danger box,
+# the menu and a way to log out. The 404 says nothing about why: a dossier that does not exist
+# and one outside the user's need to know get the same page.
+
+ERROR_STATUSES = frozenset({400, 403, 404, 405, 409, 429, 500})
+
+
+def error_page(request: HttpRequest, status: int, **headers: str) -> HttpResponse:
+    """The Dutch error page for ``status`` (one of :data:`ERROR_STATUSES`)."""
+    if status == 500:
+        return server_error(request)
+    response = render(request, f"{status}.html", status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a request Django refused as malformed or suspicious."""
+    return error_page(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler403``, and Django's CSRF failure view (``CSRF_FAILURE_VIEW``)."""
+    return error_page(request, 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose CSRF token was missing or expired: the Dutch 403 page."""
+    return error_page(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: the same page whatever the reason (the exception's text is not shown)."""
+    return error_page(request, 404)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler429`` (django-allauth's rate limits call it)."""
+    return error_page(request, 429)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: rendered without the request's context processors, so it needs no user,
+    no session and no database (the fault may be the database). Only the acute-danger box
+    (pure: the protocol file and the clock) and the CSP nonce are computed."""
+    context = {**acute_danger(request), "CSP_NONCE": getattr(request, "csp_nonce", "")}
+    body = loader.get_template("500.html").render(context)
+    return HttpResponse(body, status=500)
