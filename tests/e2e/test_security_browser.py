@@ -73,7 +73,7 @@ def test_enrolment_then_login_with_a_code(
     page.locator('[name="code"]').fill("000000")
     with page.expect_navigation():
         page.locator('main button[type="submit"]').first.click()
-    expect(page.locator("main")).to_contain_text("Ongeldige code")
+    expect(page.locator("main")).to_contain_text("Deze code klopt niet")
     enter_code(page, secret)
     expect(page).to_have_url(f"{live_server.url}/dossiers/")
 
@@ -94,7 +94,7 @@ def test_lockout_after_five_failed_logins(
     page = new_context().new_page()
     for _ in range(4):
         submit_password(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
-        expect(page.locator("main")).to_contain_text("incorrect")
+        expect(page.locator("main")).to_contain_text("klopt niet")
     submit_password(page, live_server.url, "proef-doelwit", "verkeerd-wachtwoord-1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Account tijdelijk geblokkeerd")
     _accessible(page)
@@ -161,6 +161,6 @@ def test_break_glass_with_a_reason(
     team_page = new_context().new_page()
     log_in(team_page, live_server.url, "proef-professional")
     team_page.goto(f"{live_server.url}/dossiers/{dossier.pk}/inzage/")
-    row = team_page.locator("tbody tr", has_text="break_glass_opened")
+    row = team_page.locator("tbody tr", has_text="opende het dossier met noodtoegang")
     expect(row).to_contain_text("Adviseur Veilig Thuis")
     expect(row.locator("td").last).to_have_text("ja")

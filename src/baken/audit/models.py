@@ -29,6 +29,47 @@ class Code(models.TextChoices):
     EXECUTE = "E", _("Execute (login, export, management)")
 
 
+class Action(models.TextChoices):
+    """What an access-log line records; the label is what "Who looked" shows."""
+
+    # Reading
+    LIST = "list", _("saw it in the dossier list")
+    VIEW = "view", _("opened it")
+    VIEW_ACCESS_LOG = "view_access_log", _("looked at who looked")
+    EXPORT_VIEW = "export_view", _("looked at the export")
+    PRINT = "print", _("printed it")
+    EXPORT = "export", _("exported it")
+    EXPORT_JSON = "export_json", _("downloaded it as a file")
+    # Writing
+    DOSSIER_OPENED = "dossier_opened", _("started the dossier")
+    ENTRY_ADDED = "entry_added", _("recorded something")
+    ENTRY_CORRECTED = "entry_corrected", _("corrected something")
+    TEAM_MEMBER_ADDED = "team_member_added", _("added a colleague to the case team")
+    DETAILS_CHANGED = "details_changed", _("changed the details")
+    DOSSIER_CLOSED = "dossier_closed", _("closed the dossier")
+    BREAK_GLASS_OPENED = "break_glass_opened", _("opened it with emergency access")
+    PURGED = "purged", _("deleted it at the end of the retention term")
+    # Management (not about one dossier)
+    BREAK_GLASS_REVIEWED = "break_glass_reviewed", _("reviewed an emergency access")
+    ORGANISATION_CREATED = "organisation_created", _("added an organisation")
+    FIRST_ADMINISTRATOR_CREATED = "first_administrator_created", _("set up the first administrator")
+    USER_CREATED = "user_created", _("added a user")
+    USER_DEACTIVATED = "user_deactivated", _("deactivated a user")
+    USER_REACTIVATED = "user_reactivated", _("reactivated a user")
+    USER_ROLE_CHANGED = "user_role_changed", _("changed a user's role")
+    TWO_FACTOR_RESET = "two_factor_reset", _("reset a user's two-factor authentication")
+    KEYS_ROTATED = "keys_rotated", _("replaced the encryption keys")
+
+
+class Purpose(models.TextChoices):
+    """Why: the grounds the access rests on."""
+
+    CARE = "care", _("care for the person")
+    BREAK_GLASS = "break_glass", _("emergency access")
+    ADMINISTRATION = "administration", _("administration")
+    RETENTION = "retention", _("retention term ended")
+
+
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("the access log is append-only")
@@ -51,8 +92,8 @@ class AccessEvent(models.Model):
     dossier_id = models.UUIDField(null=True, db_index=True)
     entry_sequence = models.PositiveIntegerField(null=True)
     code = models.CharField(max_length=1, choices=Code.choices)
-    action = models.CharField(max_length=40)
-    purpose = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
     authorised = models.BooleanField(default=True)
     case_team = models.BooleanField(default=False)
     consent = models.CharField(max_length=16, default="not_applicable")

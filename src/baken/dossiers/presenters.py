@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -33,11 +35,26 @@ def _form_for(kind: str, protocol: Protocol) -> forms.Form | None:
     return _FORMS[key]
 
 
+def _date(value: Any) -> str | None:
+    """A date stored in an entry's payload as an ISO string, written as the locale writes a
+    date ("28 november 2026"); None if ``value`` is not such a date."""
+    if isinstance(value, date):
+        return date_format(value)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date_format(date.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
 def _display(field: forms.Field | None, value: Any) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(field, forms.DateField):
+        return _date(value) or str(value)
     if field is not None and isinstance(field, forms.ChoiceField):
         flat: dict[str, str] = {}
         choices: Any = field.choices
@@ -69,6 +86,8 @@ def _details_rows(data: dict[str, Any]) -> list[Row]:
         if key == "exploitation_forms":
             old = ", ".join(names.get(f, f) for f in old or []) or None
             new = ", ".join(names.get(f, f) for f in new or []) or None
+        if key == "birth_date":
+            old, new = _date(old) or old, _date(new) or new
         result.append(Row(str(label), f"{_display(None, old)} → {_display(None, new)}"))
     result.append(Row(_("Reason"), _display(None, data.get("reason"))))
     return result

@@ -124,6 +124,14 @@ def decision_outdated(entries: list[Entry]) -> bool:
     return bool(later)
 
 
+def decision_before_acute_danger(entries: list[Entry]) -> bool:
+    """Whether acute danger was recorded after the standing decision."""
+    decision = latest(entries, EntryKind.DECISION)
+    if decision is None:
+        return False
+    return any(e.kind == EntryKind.ACUTE_DANGER and e.sequence > decision.sequence for e in entries)
+
+
 def weighing_before_acute_danger(entries: list[Entry]) -> bool:
     """Whether acute danger was recorded after the standing weighing (whatever its state now)."""
     weighed = latest(entries, EntryKind.WEIGHING)
@@ -142,6 +150,12 @@ def age_on(dossier: Dossier, day: date) -> int | None:
         years = day.year - opened.year - ((day.month, day.day) < (opened.month, opened.day))
         return dossier.age_at_opening + max(years, 0)
     return None
+
+
+ACTION_NOTICES = frozenset(
+    {"weighing_before_acute_danger", "decision_outdated", "decision_before_acute_danger"}
+)
+"""The notices that ask the user to do something (weigh again, decide again)."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +222,13 @@ def situation_for(
         if e.kind == EntryKind.PROFILE and e.data["profile_id"] in known_profiles
     }
     if decision_outdated(current):
-        notices.append("decision_outdated")
+        # Say why step 5 is no longer ticked: acute danger recorded after the decision, or
+        # a newer weighing.
+        notices.append(
+            "decision_before_acute_danger"
+            if decision_before_acute_danger(current)
+            else "decision_outdated"
+        )
     if protocol.version != dossier.protocol_version:
         notices.append("protocol_version_changed")
     situation = Situation(
@@ -237,6 +257,9 @@ def state_of(dossier: Dossier, moment: datetime | None = None, user: Any = None)
     situation, notices = situation_for(
         dossier, current, moment or timezone.now(), protocol, reporter_for(dossier, user)
     )
+    if not dossier.is_open:
+        # A closed dossier shows its outcome and evaluation; nothing asks for action any more.
+        notices = [n for n in notices if n not in ACTION_NOTICES]
     return DossierState(
         entries=entries,
         current=current,

@@ -8,6 +8,7 @@ authenticator code again unless the user confirmed it in the last few minutes.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -23,12 +25,13 @@ from django.views.decorators.http import require_http_methods
 
 from baken.accounts.models import Role, User
 from baken.accounts.two_factor import sensitive
-from baken.audit.models import Code
+from baken.audit.models import Action, Code, Purpose
 from baken.dossiers import break_glass, selectors
 from baken.dossiers.access import log_dossier
 from baken.dossiers.export import person_export
 from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
 from baken.dossiers.models import BreakGlassGrant, Dossier, EntryKind
+from baken.dossiers.presenters import rows
 
 REFUSED = {
     "unknown": gettext_lazy(
@@ -161,11 +164,60 @@ def _print(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+def _moment(value: str | None) -> str | None:
+    """An ISO moment or date from the export, written as the locale writes it."""
+    if not value:
+        return value
+    if len(value) == 10:
+        return date_format(date.fromisoformat(value))
+    moment = timezone.localtime(datetime.fromisoformat(value))
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+def _readable(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
+    """The export as a page shows it: labelled rows instead of stored keys, access-log
+    actions by their label, and dates as the locale writes them (the JSON keeps the
+    stored values)."""
+    protocol = selectors.protocol_of(dossier)
+    by_sequence = {e.sequence: e for e in dossier.entries.select_related("corrects")}
+    person = dict(data["dossier"])
+    for key in ("opened_at", "closed_at", "date_of_birth"):
+        person[key] = _moment(person[key])
+    person["protocol_title"] = protocol.title
+    return {
+        **data,
+        "dossier": person,
+        "entries": [
+            {
+                **entry,
+                "recorded_at": _moment(entry["recorded_at"]),
+                "rows": rows(by_sequence[entry["sequence"]], protocol),
+            }
+            for entry in data["entries"]
+        ],
+        "case_team": [{**m, "added_at": _moment(m["added_at"])} for m in data["case_team"]],
+        "break_glass": [{**g, "granted_at": _moment(g["granted_at"])} for g in data["break_glass"]],
+        "access_log": [
+            {
+                **line,
+                "at": _moment(line["at"]),
+                "action_label": Action(line["action"]).label
+                if line["action"] in Action.values
+                else _("something else"),
+                "purpose_label": Purpose(line["purpose"]).label
+                if line["purpose"] in Purpose.values
+                else "",
+            }
+            for line in data["access_log"]
+        ],
+    }
+
+
 def _export_context(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "section": "dossiers",
         "dossier": dossier,
-        "data": data,
+        "data": _readable(dossier, data),
         "kinds": dict(EntryKind.choices),
     }
 

@@ -1,0 +1,377 @@
+"""No internal identifier reaches a user: every page type, rendered for the people who use
+it (dossiers at each step, closed, with acute danger, under break-glass, forms with errors,
+messages), shows in its visible text no access-log action or purpose code, no protocol item
+id, no snake_case code, no file name and no UUID.
+
+The one exception is the dossier's reference (its UUID), which a Veilig Thuis adviser needs
+for break-glass: it is shown on purpose in the element marked ``data-reference``, and only
+there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from baken.audit.models import Action, Purpose
+from baken.dossiers import services
+from baken.dossiers.break_glass import open_with_break_glass
+from baken.dossiers.models import Dossier
+from baken.web.pages import PAGES
+from tests.support import enrol_totp
+from tests.web.stages import ACUTE_RAISED, add, closed, seen, walk
+
+PROTOCOL_DATA = Path(__file__).parents[2] / "src" / "baken" / "protocol" / "data"
+
+# English words among the codes: never in the Dutch text, so checked as whole words. The
+# codes that are also Dutch words ("export", "print") are left to the other checks.
+ENGLISH_CODES = {"list", "view", "care", "purged", "retention", "administration"}
+
+
+class _VisibleText(HTMLParser):
+    """The text a person sees: no tags, attributes, scripts or styles, and without the
+    elements marked ``data-reference`` (a dossier's reference, shown on purpose), whose text
+    is collected apart."""
+
+    SKIP = {"script", "style", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.references: list[str] = []
+        self._stack: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        if "data-reference" in {name for name, _ in attrs}:
+            self.references.append("")
+            self._stack.append((tag, "reference"))
+        else:
+            self._stack.append((tag, "skip" if tag in self.SKIP else ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            name, _ = self._stack.pop()
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        kinds = {kind for _, kind in self._stack}
+        if "skip" in kinds:
+            return
+        if "reference" in kinds:
+            self.references[-1] += data
+            return
+        self.parts.append(data)
+
+
+def visible(html: str) -> tuple[str, list[str]]:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split()), parser.references
+
+
+def _protocol_ids() -> set[str]:
+    """Every ``id`` in the protocol data, and the protocol's own id."""
+    found: set[str] = set()
+
+    def walk_data(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "id" and isinstance(value, str):
+                    found.add(value)
+                walk_data(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk_data(value)
+
+    for path in PROTOCOL_DATA.glob("*.yaml"):
+        walk_data(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def _whole(alternatives: str) -> re.Pattern[str]:
+    """Any of ``alternatives`` as a whole token (not inside a longer word or hyphenated id)."""
+    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
+
+
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    codes = set(Action.values) | set(Purpose.values)
+    ids = {i for i in _protocol_ids() if re.search(r"[-_\d]", i)}
+    words = sorted(c for c in codes if c in ENGLISH_CODES)
+    tokens = sorted(c for c in codes | ids if re.search(r"[-_\d]", c))
+    return [
+        ("an access-log code", _whole("|".join(words))),
+        (
+            "a protocol id or code",
+            _whole("|".join(map(re.escape, tokens))),
+        ),
+        ("a snake_case code", re.compile(r"\b[a-z]+_[a-z_]+\b")),
+        ("a time-zone name", re.compile(r"\b(?:Europe|Etc|UTC)/\w+")),
+        ("a file name", re.compile(r"\b[\w-]+\.(?:md|py|html|ya?ml|txt|json)\b")),
+        (
+            "a UUID",
+            re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+        ),
+    ]
+
+
+PATTERNS = _patterns()
+
+
+def leaks(html: str) -> list[str]:
+    """What in the page's visible text is an internal identifier (empty if nothing)."""
+    text, references = visible(html)
+    text = re.sub(r"(?:https?://|www\.)\S+", " ", text)  # a web address is not a code
+    found = []
+    for what, pattern in PATTERNS:
+        for match in pattern.finditer(text):
+            start = max(match.start() - 40, 0)
+            found.append(f"{what}: {match.group(0)!r} in …{text[start : match.end() + 40]}…")
+    known = {str(pk) for pk in Dossier.objects.values_list("pk", flat=True)}
+    for reference in references:
+        if reference.strip() not in known:
+            found.append(
+                f"a data-reference element that is not a dossier's reference: {reference!r}"
+            )
+    return found
+
+
+def our_urls() -> Iterator[str]:
+    """The names of every URL of Baken's own apps (django-allauth's are its own)."""
+
+    def walk_patterns(patterns: list[Any], namespace: str) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if "allauth" in str(pattern.urlconf_name):
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk_patterns(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}{pattern.name}"
+
+    yield from walk_patterns(get_resolver().url_patterns, "")
+
+
+# URL names that render no page of their own: they only redirect after a POST, or answer
+# with a file; what they lead to is rendered below.
+NO_PAGE = {
+    "start",
+    "accounts:setup",  # dead once users exist (404)
+    "accounts:user_deactivate",
+    "accounts:user_reactivate",
+    "accounts:user_reset_two_factor",
+    "dossiers:export_json",
+}
+
+
+@pytest.fixture
+def people(db: None, organisation: Organisation) -> dict[str, User]:
+    vt = Organisation.objects.create(name="Veilig Thuis Proef", kind=OrganisationKind.VEILIG_THUIS)
+
+    def user(name: str, role: str, org: Organisation | None) -> User:
+        made = User.objects.create_user(
+            username=name, password="x" * 16, role=role, organisation=org
+        )
+        enrol_totp(made)
+        return made
+
+    return {
+        "professional": user("proef-professional", Role.PROFESSIONAL, organisation),
+        "volunteer": user("proef-vrijwilliger", Role.VOLUNTEER, organisation),
+        "colleague": user("proef-collega", Role.PROFESSIONAL, organisation),
+        "administrator": user("proef-beheer", Role.ADMINISTRATOR, None),
+        "adviser": user("proef-vt", Role.VEILIG_THUIS_ADVISER, vt),
+    }
+
+
+def _client(user: User, *, reauthenticated: bool = True) -> Client:
+    from tests.support import mark_reauthenticated
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if reauthenticated:
+        mark_reauthenticated(client, user)
+    return client
+
+
+def _dossier(owner: User, label: str) -> Dossier:
+    return services.open_dossier(owner, services.NewDossier(label, None, 16, ["sexual", "labour"]))
+
+
+def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
+    """Every page type, for its users, in every stage of a dossier, shows no code, protocol id,
+    file name or UUID outside the dossier's marked reference."""
+    owner = people["professional"]
+    dossiers = [walk(owner, _dossier(owner, f"Casus Stap {n}"), to_step=n) for n in range(6)]
+    acute = walk(owner, _dossier(owner, "Casus Acuut"), to_step=5)
+    add(owner, acute, "acute_danger", ACUTE_RAISED)
+    done = closed(owner, _dossier(owner, "Casus Gesloten"))
+    everything = [*dossiers, acute, done]
+    services.add_colleague(
+        owner, dossiers[5].pk, people["volunteer"].pk, seen_sequence=seen(dossiers[5])
+    )
+    open_with_break_glass(
+        people["adviser"], dossiers[3].pk, "Melding binnengekomen; afstemming nodig."
+    )
+
+    pages: list[tuple[str, Client, str, Dossier | None, dict[str, Any] | None]] = []
+    covered: set[str] = set()
+    anonymous = Client()
+    client = _client(owner)
+    for page in PAGES:
+        pages.append((f"web:{page.name}", anonymous, reverse(f"web:{page.name}"), None, None))
+    pages.append(("login", anonymous, "/account/login/", None, None))
+    pages.append(("login", anonymous, "/account/login/", None, {"login": "", "password": ""}))
+    for name in ("dossiers:list", "dossiers:new"):
+        pages.append((name, client, reverse(name), None, None))
+    pages.append(("dossiers:new", client, reverse("dossiers:new"), None, {}))
+    for dossier in everything:
+        pk = dossier.pk
+        for name in (
+            "detail",
+            "access_log",
+            "team",
+            "details",
+            "close",
+            "acute",
+            "export",
+            "print",
+        ):
+            pages.append(
+                (f"dossiers:{name}", client, reverse(f"dossiers:{name}", args=[pk]), dossier, None)
+            )
+        for step in range(1, 6):
+            pages.append(
+                ("dossiers:step", client, reverse("dossiers:step", args=[pk, step]), dossier, None)
+            )
+        if dossier.last_sequence:
+            pages.append(
+                (
+                    "dossiers:correct",
+                    client,
+                    reverse("dossiers:correct", args=[pk, 1]),
+                    dossier,
+                    None,
+                )
+            )
+        if dossier.is_open:
+            for kind in ("observation", "weighing", "decision", "acute_danger"):
+                pages.append(
+                    (
+                        "dossiers:record",
+                        client,
+                        reverse("dossiers:record", args=[pk, kind]),
+                        dossier,
+                        {f"{kind}-seen": seen(dossier)},
+                    )
+                )
+            pages.append(
+                ("dossiers:signals", client, reverse("dossiers:signals", args=[pk]), dossier, {})
+            )
+            pages.append(
+                (
+                    "dossiers:close",
+                    client,
+                    reverse("dossiers:close", args=[pk]),
+                    dossier,
+                    {"evaluation-seen": seen(dossier)},
+                )
+            )
+            pages.append(
+                ("dossiers:team", client, reverse("dossiers:team", args=[pk]), dossier, {})
+            )
+            pages.append(
+                ("dossiers:details", client, reverse("dossiers:details", args=[pk]), dossier, {})
+            )
+            if dossier.last_sequence:
+                pages.append(
+                    (
+                        "dossiers:correct",
+                        client,
+                        reverse("dossiers:correct", args=[pk, 1]),
+                        dossier,
+                        {},
+                    )
+                )
+    volunteer = _client(people["volunteer"])
+    for step in range(1, 6):
+        pages.append(
+            (
+                "dossiers:step",
+                volunteer,
+                reverse("dossiers:step", args=[dossiers[5].pk, step]),
+                dossiers[5],
+                None,
+            )
+        )
+    adviser = _client(people["adviser"])
+    pages.append(("dossiers:break_glass", adviser, reverse("dossiers:break_glass"), None, None))
+    pages.append(("dossiers:break_glass", adviser, reverse("dossiers:break_glass"), None, {}))
+    pages.append(
+        (
+            "dossiers:detail",
+            adviser,
+            reverse("dossiers:detail", args=[dossiers[3].pk]),
+            dossiers[3],
+            None,
+        )
+    )
+    pages.append(("dossiers:list", adviser, reverse("dossiers:list"), None, None))
+    admin = _client(people["administrator"])
+    for name in (
+        "accounts:manage",
+        "accounts:organisation_create",
+        "accounts:user_create",
+        "accounts:break_glass_review",
+    ):
+        pages.append((name, admin, reverse(name), None, None))
+        if name != "accounts:manage":
+            pages.append((name, admin, reverse(name), None, {}))
+    pages.append(
+        ("accounts:user_role", admin, reverse("accounts:user_role", args=[owner.pk]), None, None)
+    )
+    pages.append(
+        ("accounts:user_role", admin, reverse("accounts:user_role", args=[owner.pk]), None, {})
+    )
+
+    found: list[str] = []
+    for name, who, url, _about, post in pages:
+        covered.add(name)
+        response = who.get(url) if post is None else who.post(url, post, follow=True)
+        assert response.status_code in (200, 400, 409), (url, post, response.status_code)
+        for leak in leaks(response.content.decode()):
+            found.append(f"{url} ({'POST' if post is not None else 'GET'}): {leak}")
+    missing = set(our_urls()) - NO_PAGE - covered
+    assert not missing, f"pages not checked: {sorted(missing)}"
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>Alles in orde</p>", []),
+        ("<p>— entry_added #3</p>", ["a protocol id or code", "a snake_case code"]),
+        ("<p>— view</p>", ["an access-log code"]),
+        ("<p>bron: DOMAIN_NOTES.md</p>", ["a file name"]),
+        ("<p>Tijdzone Europe/Amsterdam</p>", ["a time-zone name"]),
+        ("<p>Protocol gelderland-midden-2018</p>", ["a protocol id or code"]),
+        ('<a title="entry_added" href="/x/">Bekijk</a><script>var a_b = 1;</script>', []),
+    ],
+)
+@pytest.mark.django_db
+def test_the_check_finds_each_kind_of_identifier(html: str, expected: list[str]) -> None:
+    """The check itself: each kind of identifier in visible text is found; attributes and
+    scripts are not text."""
+    assert [leak.split(":")[0] for leak in leaks(html)] == expected
