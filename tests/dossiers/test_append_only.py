@@ -87,7 +87,8 @@ def test_a_correction_is_a_new_entry_and_the_original_stays(
 
 
 def test_no_url_edits_or_deletes_an_entry() -> None:
-    """The URL map has no edit or delete route for dossier entries: only record and correct."""
+    """The URL map has no edit or delete route for dossier entries: only record (one entry, or
+    the step-1 checklist's entries) and correct."""
     names = {
         pattern.name
         for pattern in get_resolver("baken.dossiers.urls").url_patterns
@@ -98,6 +99,7 @@ def test_no_url_edits_or_deletes_an_entry() -> None:
         "new",
         "detail",
         "step",
+        "signals",
         "record",
         "acute",
         "correct",

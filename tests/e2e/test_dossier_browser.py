@@ -87,6 +87,25 @@ def _record(page: Page, kind: str, values: dict[str, str]) -> None:
     expect(page.locator(".baken-messages [role=status]")).to_have_text("Vastgelegd.")
 
 
+def _checkbox(form: Locator, name: str, item_id: str) -> Locator:
+    """One enabled checkbox of the step-1 checklist."""
+    return form.locator(f'input[type=checkbox][name="signals-{name}"][value="{item_id}"]')
+
+
+def _tick(form: Locator, name: str, item_id: str, *, note: str = "") -> None:
+    """Tick one signal or profile on the checklist (opening its group), with a note if given."""
+    box = _checkbox(form, name, item_id)
+    inner = form.page.locator(f'input[type=checkbox][name="signals-{name}"][value="{item_id}"]')
+    group = form.locator("details.baken-checklist__group", has=inner)
+    if group.count() and group.get_attribute("open") is None:
+        group.locator("summary").first.click()
+    box.check()
+    if note:
+        item = form.locator(".baken-checklist__item", has=inner).last
+        item.locator("details.baken-checklist__note > summary").first.click()
+        item.locator(f"#id_signals-note-{item_id}").fill(note)
+
+
 def _advice(page: Page) -> dict[str, str]:
     """What the advice panel says now: conclusion, report and help."""
     return {
@@ -158,9 +177,35 @@ def test_a_professional_walks_a_dossier_through_the_five_steps_and_no_outsider_s
     start = _advice(page)
     assert _steps_done(page) != "1"
 
-    # Step 1: an observation and a signal from the list.
+    # Step 1: an observation, then signals and a profile ticked on the checklist, the filter
+    # narrowing it live while typing, and everything saved in one go.
     _record(page, "observation", {**OBSERVATION, "observed_on": _day()})
-    _record(page, "signal", {"signal_id": "sex-1-01", "note": "Gezien door mentor"})
+    checklist = _entry_form(page, "signals")
+    _tick(checklist, "signal", "sex-1-01", note="Gezien door mentor")
+    checklist.get_by_label("Filter de lijsten").press_sequentially("mobiel")
+    expect(_checkbox(checklist, "signal", "sex-3-12")).to_be_visible()
+    expect(_checkbox(checklist, "signal", "sex-1-01")).to_have_count(0)
+    expect(checklist.locator('input[type=hidden][name="signals-signal"]')).to_have_attribute(
+        "value", "sex-1-01"
+    )
+    _tick(checklist, "signal", "sex-3-12")
+    checklist.get_by_label("Filter de lijsten").fill("")
+    expect(_checkbox(checklist, "signal", "sex-1-01")).to_be_checked()
+    expect(checklist.locator("#id_signals-note-sex-1-01")).to_have_value("Gezien door mentor")
+    _tick(checklist, "profile", "profiel-1")
+    with page.expect_navigation():
+        checklist.get_by_role("button", name="Aangevinkte signalen en profielen opslaan").click()
+    expect(page.locator(".baken-messages [role=status]")).to_have_text(
+        "3 aangevinkte signalen en profielen vastgelegd."
+    )
+    assert sorted(
+        (e.kind, e.data.get("signal_id") or e.data.get("profile_id"), e.data["note"])
+        for e in Entry.objects.filter(dossier=dossier, kind__in=["signal", "profile"])
+    ) == [
+        ("profile", "profiel-1", ""),
+        ("signal", "sex-1-01", "Gezien door mentor"),
+        ("signal", "sex-3-12", ""),
+    ]
     assert _steps_done(page) == "1"
     dossier_nav = page.get_by_role("navigation", name="Dossier", exact=True)
     expect(dossier_nav.locator("li.baken-step--done")).to_have_count(1)
@@ -387,7 +432,7 @@ def test_the_acute_danger_button_records_it_and_shows_the_police_route(
     dossier.refresh_from_db()
     assert dossier.acute_danger is True
 
-    links = page.locator(".baken-dossier__main ol a[href^='tel:']")
+    links = page.locator(".baken-acute a[href^='tel:']")
     expect(links.first).to_be_visible()
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert set(hrefs) <= {"tel:112", "tel:0889657700"}, hrefs
@@ -418,3 +463,53 @@ def test_without_javascript_a_professional_logs_in_and_records_an_observation(
     expect(page).to_have_url(_url(live_server, "dossiers:step", dossier.pk, 1))
     expect(page.locator(".baken-dossier__main")).to_contain_text(OBSERVATION["description"])
     assert Entry.objects.filter(dossier=dossier, kind="observation").count() == 1
+
+
+def test_without_javascript_signals_are_filtered_ticked_and_saved_in_one_go(
+    new_context: Callable[..., BrowserContext], live_server: Any
+) -> None:
+    """With JavaScript switched off the step-1 checklist still works: the filter button narrows
+    the lists on the server while keeping what was ticked (with its note), and one save records
+    every ticked signal."""
+    people = _people()
+    dossier = services.open_dossier(
+        people["professional"],
+        services.NewDossier(label=LABEL, birth_date=None, age=16, exploitation_forms=["sexual"]),
+    )
+    context = new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    log_in(page, live_server.url, "proef-professional")
+    page.goto(_url(live_server, "dossiers:step", dossier.pk, 1))
+    checklist = _entry_form(page, "signals")
+    _tick(checklist, "signal", "sex-1-02", note="Andere kleding sinds de zomer")
+    checklist.get_by_label("Filter de lijsten").fill("mobiel")
+    with page.expect_navigation():
+        checklist.get_by_role("button", name="Filteren").click()
+    checklist = _entry_form(page, "signals")
+    expect(_checkbox(checklist, "signal", "sex-1-02")).to_have_count(0)
+    expect(
+        page.get_by_text("Wat je hebt aangevinkt en hier niet past, blijft bewaard.")
+    ).to_be_visible()
+    _tick(checklist, "signal", "sex-3-12")
+    save = checklist.get_by_role("button", name="Aangevinkte signalen en profielen opslaan")
+    with page.expect_navigation():
+        save.click()
+    expect(page.locator(".baken-messages [role=status]")).to_have_text(
+        "2 aangevinkte signalen en profielen vastgelegd."
+    )
+    # At 360 px the checklist fits its column: nothing in it sticks out to the right, and the
+    # checkboxes are tap targets of at least 24 px. (That the column fits the page is the
+    # layout's test, tests/e2e/test_layout_browser.py.)
+    section = page.locator('section[aria-labelledby="form-signals"]')
+    sticking_out = section.evaluate(
+        """s => [...s.querySelectorAll('*')].filter(
+            e => e.getBoundingClientRect().right > s.getBoundingClientRect().right + 1
+        ).length"""
+    )
+    assert sticking_out == 0
+    box = _checkbox(_entry_form(page, "signals"), "signal", "sex-1-03").bounding_box()
+    assert box is not None and min(box["width"], box["height"]) >= 24
+    assert sorted(
+        (e.data["signal_id"], e.data["note"])
+        for e in Entry.objects.filter(dossier=dossier, kind="signal")
+    ) == [("sex-1-02", "Andere kleding sinds de zomer"), ("sex-3-12", "")]

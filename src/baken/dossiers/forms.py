@@ -6,11 +6,15 @@ Each entry form turns its cleaned data into the JSON stored on the entry
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorList
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -205,6 +209,337 @@ class ProfileForm(EntryForm):
         ] + [(p.id, f"{p.number}. {p.title}") for p in protocol.profiles]
 
 
+def _folded(text: str) -> str:
+    """Text for the checklist filter: lower case, accents dropped (``café`` finds ``cafe``)."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class ChecklistItem:
+    """One signal or profile of the step-1 checklist, as the template shows it."""
+
+    id: str
+    text: str
+    input_name: str
+    """The name of the checkbox list the item belongs to (signals or profiles)."""
+    dom_id: str
+    note_name: str
+    note_id: str
+    hint: str = ""
+    checked: bool = False
+    note: str = ""
+    recorded: int | None = None
+    """The number of the standing entry that already records this item, if any."""
+    visible: bool = True
+    errors: list[str] = field(default_factory=list)
+    details: list[ChecklistItem] = field(default_factory=list)
+
+    @property
+    def open_note(self) -> bool:
+        return bool(self.note or self.errors)
+
+    @property
+    def all_items(self) -> list[ChecklistItem]:
+        return [self, *(found for d in self.details for found in d.all_items)]
+
+
+@dataclass
+class ChecklistGroup:
+    title: str
+    items: list[ChecklistItem]
+    dom_id: str
+
+    @property
+    def all_items(self) -> list[ChecklistItem]:
+        return [found for item in self.items for found in item.all_items]
+
+    @property
+    def visible(self) -> bool:
+        return any(item.visible for item in self.all_items)
+
+    @property
+    def open(self) -> bool:
+        """Open when something in it is ticked, recorded or in error (or a filter is typed)."""
+        return any(i.checked or i.recorded or i.errors for i in self.all_items)
+
+    @property
+    def count(self) -> int:
+        return sum(1 for i in self.all_items if i.checked or i.recorded)
+
+
+@dataclass
+class ChecklistSection:
+    title: str
+    groups: list[ChecklistGroup]
+    dom_id: str
+
+    @property
+    def visible(self) -> bool:
+        return any(group.visible for group in self.groups)
+
+
+class SignalChecklistForm(forms.Form):
+    """Step 1 in one go: tick any number of signals and profiles, each with an optional note.
+
+    The lists, groups, sub-signals and profiles come from the dossier's protocol. Items the
+    dossier already records (``recorded``: id to entry number) are shown as recorded and
+    cannot be ticked again; they are corrected or withdrawn one by one, as every entry is.
+    ``query`` narrows what is shown; ticked items that it hides are kept as hidden inputs.
+    """
+
+    kind = "signals"
+    use_required_attribute = False
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    signal = forms.MultipleChoiceField(
+        label=_("Signals"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "One of the ticked signals is not on the protocol's lists. Tick the signals "
+                "again from the lists below."
+            )
+        },
+    )
+    profile = forms.MultipleChoiceField(
+        label=_("Victim profiles"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "One of the ticked profiles is not one of the protocol's five profiles. Tick "
+                "the profiles again from the list below."
+            )
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        protocol: Protocol,
+        recorded: dict[str, int] | None = None,
+        query: str = "",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("prefix", "signals")
+        super().__init__(*args, **kwargs)
+        self.protocol = protocol
+        self.recorded = recorded or {}
+        self.query = query.strip()[:200]
+        self.signals = {
+            s.id: s
+            for signal_list in protocol.signal_lists
+            for group in signal_list.groups
+            for s in iter_signals_of_group(group)
+        }
+        self.profiles = {p.id: p for p in protocol.profiles}
+        cast(forms.ChoiceField, self.fields["signal"]).choices = [
+            (sid, s.text) for sid, s in self.signals.items()
+        ]
+        cast(forms.ChoiceField, self.fields["profile"]).choices = [
+            (pid, p.title) for pid, p in self.profiles.items()
+        ]
+        for item_id in (*self.signals, *self.profiles):
+            self.fields[f"note-{item_id}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=MAX_TEXT, widget=forms.Textarea
+            )
+        self.item_errors: dict[str, list[str]] = {}
+
+    def _ticked(self, name: str) -> list[str]:
+        if not self.is_bound:
+            return []
+        key = self.add_prefix(name)
+        data: Any = self.data
+        values = data.getlist(key) if hasattr(data, "getlist") else data.get(key, [])
+        return [str(v) for v in ([values] if isinstance(values, str) else values)]
+
+    def _note(self, item_id: str) -> str:
+        if not self.is_bound:
+            return ""
+        return str(self.data.get(self.add_prefix(f"note-{item_id}"), ""))
+
+    def _text_of(self, item_id: str) -> str:
+        if item_id in self.signals:
+            return self.signals[item_id].text
+        return f"{self.profiles[item_id].number}. {self.profiles[item_id].title}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        ticked = [*cleaned.get("signal", []), *cleaned.get("profile", [])]
+        seen = cleaned.get("seen")
+        for item_id in ticked:
+            # One a colleague recorded after the form was opened is the services' conflict
+            # (409, with everything kept); one that was already there is an input error.
+            if item_id in self.recorded and seen is not None and self.recorded[item_id] <= seen:
+                self._item_error(
+                    item_id,
+                    _(
+                        "“%(text)s” is already recorded (entry #%(n)s). Untick it here; to "
+                        "add to it, correct that entry."
+                    )
+                    % {"text": self._text_of(item_id), "n": self.recorded[item_id]},
+                )
+        for item_id in (*self.signals, *self.profiles):
+            if cleaned.get(f"note-{item_id}", "").strip() and item_id not in ticked:
+                if self.has_error(f"note-{item_id}"):
+                    continue
+                self._item_error(
+                    item_id,
+                    _(
+                        "You wrote a note for “%(text)s” but did not tick it. Tick it, or clear "
+                        "the note."
+                    )
+                    % {"text": self._text_of(item_id)},
+                )
+        if not ticked and not self.errors and not self.item_errors:
+            raise forms.ValidationError(
+                _("Tick at least one signal or profile, then save."), code="empty"
+            )
+        if self.item_errors:
+            raise forms.ValidationError(_("Check the ticked items named below."), code="items")
+        return cleaned
+
+    def _item_error(self, item_id: str, message: str) -> None:
+        self.item_errors.setdefault(item_id, []).append(message)
+
+    def chosen(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(signal id, note) and (profile id, note) pairs ticked, in the protocol's order."""
+        data = self.cleaned_data
+
+        def pairs(name: str, order: dict[str, Any]) -> list[tuple[str, str]]:
+            ticked = set(data.get(name, []))
+            return [(i, data.get(f"note-{i}", "").strip()) for i in order if i in ticked]
+
+        return pairs("signal", self.signals), pairs("profile", self.profiles)
+
+    # --- What the template shows --------------------------------------------------------
+
+    def _matches(self, *texts: str) -> bool:
+        words = _folded(self.query).split()
+        haystack = " ".join(_folded(t) for t in texts)
+        return all(word in haystack for word in words)
+
+    def _item(self, item_id: str, name: str, text: str, hint: str, context: str) -> ChecklistItem:
+        ticked = item_id in self._ticked_all
+        errors = list(self.item_errors.get(item_id, []))
+        note_field = f"note-{item_id}"
+        errors.extend(str(e) for e in self._shown_errors().get(note_field, []))
+        item = ChecklistItem(
+            id=item_id,
+            text=text,
+            input_name=self.add_prefix(name),
+            dom_id=f"id_{self.add_prefix(name)}_{item_id}",
+            note_name=self.add_prefix(note_field),
+            note_id=f"id_{self.add_prefix(note_field)}",
+            hint=hint,
+            checked=ticked,
+            note=self._note(item_id),
+            recorded=self.recorded.get(item_id),
+            errors=errors,
+        )
+        item.visible = not self.query or self._matches(context, text, hint)
+        return item
+
+    def sections(self) -> list[ChecklistSection]:
+        """The signal lists and the profiles, nested as the protocol has them."""
+        self._ticked_all = set(self._ticked("signal")) | set(self._ticked("profile"))
+        result = []
+        for signal_list in self.protocol.signal_lists:
+            groups = []
+            for group in signal_list.groups:
+                context = f"{signal_list.title} {group.title}"
+
+                def build(signal: Signal, context: str = context) -> ChecklistItem:
+                    item = self._item(signal.id, "signal", signal.text, "", context)
+                    item.details = [build(d, f"{context} {signal.text}") for d in signal.details]
+                    if any(d.visible for d in item.details):
+                        item.visible = True
+                    return item
+
+                groups.append(
+                    ChecklistGroup(
+                        title=f"{group.number}. {group.title}",
+                        items=[build(s) for s in group.signals],
+                        dom_id=f"groep-{group.id}",
+                    )
+                )
+            result.append(
+                ChecklistSection(title=signal_list.title, groups=groups, dom_id=signal_list.id)
+            )
+        profiles = [
+            self._item(p.id, "profile", f"{p.number}. {p.title}", p.text, "")
+            for p in self.protocol.profiles
+        ]
+        if profiles:
+            result.append(
+                ChecklistSection(
+                    title=str(_("Victim profiles (loverboy techniques)")),
+                    groups=[ChecklistGroup(title="", items=profiles, dom_id="groep-profielen")],
+                    dom_id="profielen",
+                )
+            )
+        return result
+
+    def _shown_errors(self) -> Any:
+        """The errors of a validation that ran; a form only filtered is not validated."""
+        done = getattr(self, "_errors", None)
+        return done if self.is_bound and done is not None else {}
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) lines for the error summary, each linking to its checkbox."""
+        lines: list[tuple[str, str]] = []
+        errors = self._shown_errors()
+        if not errors:
+            return lines
+        if "seen" in errors:
+            lines.append(
+                (
+                    "",
+                    str(
+                        _(
+                            "This form was out of date and has been brought up to date. "
+                            "Check it and save again."
+                        )
+                    ),
+                )
+            )
+        for name in ("signal", "profile"):
+            for error in errors.get(name, []):
+                lines.append(("signalen-lijsten", str(error)))
+        for error in errors.get(NON_FIELD_ERRORS, ErrorList()).as_data():
+            if error.code == "empty":
+                lines.append(("signalen-lijsten", str(error.messages[0])))
+        for item_id in (*self.signals, *self.profiles):
+            name = "signal" if item_id in self.signals else "profile"
+            messages_ = list(self.item_errors.get(item_id, []))
+            messages_ += [str(e) for e in errors.get(f"note-{item_id}", [])]
+            for message in messages_:
+                lines.append((f"id_{self.add_prefix(name)}_{item_id}", message))
+        return lines
+
+    def hidden_ticks(self) -> list[ChecklistItem]:
+        """Items the filter hides that carry a tick or a note: sent along as hidden inputs,
+        so nothing typed is lost."""
+        return [
+            item
+            for section in self.sections()
+            for group in section.groups
+            for item in group.all_items
+            if (item.checked or item.note) and not item.visible
+        ]
+
+    def nothing_found(self) -> bool:
+        """A filter is typed and nothing on the lists matches it."""
+        return bool(self.query) and not any(s.visible for s in self.sections())
+
+    def typed(self) -> list[tuple[str, str]]:
+        """What was ticked and written, as text, when it can no longer be saved."""
+        result = []
+        for item_id in [*self._ticked("signal"), *self._ticked("profile")]:
+            if item_id in self.signals or item_id in self.profiles:
+                result.append((self._text_of(item_id), self._note(item_id)))
+        return result
+
+
 class ConsultationForm(EntryForm):
     kind = EntryKind.CONSULTATION
     consulted = forms.ChoiceField(
@@ -286,7 +621,9 @@ class WeighingForm(EntryForm):
                 choices=YES_NO_UNKNOWN,
                 widget=forms.RadioSelect,
             )
-            self.fields[f"{question.id}_motivation"] = _text(_("Motivation"))
+            self.fields[f"{question.id}_motivation"] = _text(
+                _("Motivation for question %(number)s") % {"number": question.number}
+            )
 
     def question_fields(self) -> list[tuple[Any, Any]]:
         """(answer field, motivation field) pairs, in question order, for the template."""
@@ -475,10 +812,8 @@ class BreakGlassForm(forms.Form):
         max_length=2000,
         error_messages={"min_length": _("Give a reason of at least 20 characters.")},
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Why you need this dossier now, outside the case team. The reason is logged and "
-            "reviewed by the functioneel beheerder."
-        ),
+        # The page's notice already says the reason is logged and reviewed: said once.
+        help_text=_("Why you need this dossier now, outside the case team."),
     )
 
     def clean_reference(self) -> UUID:

@@ -27,6 +27,7 @@ from baken.dossiers.access import log_dossier
 from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.selectors import current_entries, latest, steps_done
 from baken.protocol import default_registry
+from baken.protocol.index import index_of
 from baken.protocol.schema import ExploitationForm
 
 STATE_KINDS = frozenset(
@@ -419,3 +420,75 @@ def record_decision(
         )
         _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
         return entry
+
+
+CHECKLIST_KINDS = (EntryKind.SIGNAL, EntryKind.PROFILE)
+
+
+def recorded_checklist(entries: list[Entry]) -> dict[str, int]:
+    """The signal and profile ids the standing entries record, with their entry numbers."""
+    found: dict[str, int] = {}
+    for entry in current_entries(entries):
+        if entry.kind == EntryKind.SIGNAL:
+            found.setdefault(str(entry.data.get("signal_id", "")), entry.sequence)
+        elif entry.kind == EntryKind.PROFILE:
+            found.setdefault(str(entry.data.get("profile_id", "")), entry.sequence)
+    return found
+
+
+def record_checklist(
+    user: User,
+    dossier_id: UUID | str,
+    signals: list[tuple[str, str]],
+    profiles: list[tuple[str, str]],
+    *,
+    seen_sequence: int,
+    now: datetime | None = None,
+) -> list[Entry]:
+    """Record the step-1 checklist in one go: one entry per ticked signal and profile.
+
+    ``signals`` and ``profiles`` are (id, note) pairs; each becomes an entry of the same
+    shape a single signal or profile always had (``signal_id``/``profile_id`` and ``note``),
+    so older entries read the same. All or nothing, in one transaction, with one access-log
+    line per entry. An id the dossier's protocol does not have is refused
+    (``unknown_item``); an item a standing entry already records is a conflict when a
+    colleague recorded it after ``seen_sequence`` (:class:`StaleEdit`), and refused
+    (``already_recorded``) when it was already there when the form was opened.
+    """
+    if not signals and not profiles:
+        raise NotAllowed("nothing ticked", "nothing_ticked")
+    with _conflicts_as_stale(dossier_id), transaction.atomic():
+        dossier = _locked(user, dossier_id)
+        if not dossier.is_open:
+            raise DossierClosed()
+        protocol = default_registry().get(dossier.protocol_id)
+        index = index_of(protocol)
+        for signal_id, _note in signals:
+            if signal_id not in index.signals:
+                raise NotAllowed(f"unknown signal {signal_id!r}", "unknown_item")
+        for profile_id, _note in profiles:
+            if profile_id not in index.profiles:
+                raise NotAllowed(f"unknown profile {profile_id!r}", "unknown_item")
+        recorded = recorded_checklist(list(dossier.entries.filter(kind__in=CHECKLIST_KINDS)))
+        clashes = [
+            recorded[item_id]
+            for item_id in [i for i, _ in signals] + [i for i, _ in profiles]
+            if item_id in recorded
+        ]
+        if clashes:
+            newest = max(clashes)
+            if newest > seen_sequence:
+                raise StaleEdit(dossier.entries.get(sequence=newest))
+            raise NotAllowed("already recorded", "already_recorded")
+        moment = now or timezone.now()
+        items = [(EntryKind.SIGNAL, "signal_id", i, n) for i, n in signals] + [
+            (EntryKind.PROFILE, "profile_id", i, n) for i, n in profiles
+        ]
+        made = []
+        for kind, key, item_id, note in items:
+            entry = _append(
+                user, dossier, kind, {key: item_id, "note": note}, seen_sequence, None, "", moment
+            )
+            _log(user, "entry_added", dossier, entry)
+            made.append(entry)
+        return made

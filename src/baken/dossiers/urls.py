@@ -10,6 +10,7 @@ urlpatterns = [
     path("nieuw/", views.dossier_new, name="new"),
     path("<uuid:pk>/", views.dossier_detail, name="detail"),
     path("<uuid:pk>/stap/<int:step>/", views.dossier_step, name="step"),
+    path("<uuid:pk>/signalen/", views.record_signals, name="signals"),
     path("<uuid:pk>/vastleggen/<slug:kind>/", views.record_entry, name="record"),
     path("<uuid:pk>/acuut-gevaar/", views.acute, name="acute"),
     path("<uuid:pk>/corrigeren/<int:sequence>/", views.correct, name="correct"),

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baken.accounts.models import Role, User
@@ -29,6 +29,7 @@ from baken.dossiers.forms import (
     DossierForm,
     EntryForm,
     EvaluationForm,
+    SignalChecklistForm,
     correction_form,
 )
 from baken.dossiers.models import Dossier, Entry, EntryKind
@@ -60,6 +61,14 @@ REFUSALS = {
         "Acute danger is still open for this dossier. First record that the danger is "
         "over (acute-danger page), then close the dossier."
     ),
+    "unknown_item": gettext_lazy(
+        "One of the ticked items is not on this dossier's protocol lists. Tick the signals "
+        "again from the lists below."
+    ),
+    "already_recorded": gettext_lazy(
+        "One of the ticked items is already recorded in this dossier. Untick it and save again."
+    ),
+    "nothing_ticked": gettext_lazy("Tick at least one signal or profile, then save."),
 }
 
 
@@ -204,13 +213,28 @@ def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return _page(request, dossier, "dossiers/detail.html")
 
 
+def _checklist(
+    dossier: Dossier, state: DossierState, bound: forms.Form | None, query: str
+) -> SignalChecklistForm:
+    """Step 1's signal and profile checklist: the bound one, or a blank one (filtered)."""
+    if isinstance(bound, SignalChecklistForm):
+        return bound
+    return SignalChecklistForm(
+        initial={"seen": dossier.last_sequence},
+        protocol=state.protocol,
+        recorded=services.recorded_checklist(state.entries),
+        query=query,
+    )
+
+
 def _step_forms(
     request: HttpRequest,
     dossier: Dossier,
     step: int,
     state: DossierState,
-    bound: EntryForm | None,
-) -> list[EntryForm]:
+    bound: forms.Form | None,
+    query: str = "",
+) -> list[forms.Form]:
     if _volunteer(request) and step in (4, 5):
         return []
     if not Dossier.objects.in_care_of(request.user).filter(pk=dossier.pk).exists():
@@ -222,9 +246,16 @@ def _step_forms(
     )
     if step == 5 and not (advice.decision_possible and settled) and bound is None:
         return []
-    result = []
+    result: list[forms.Form] = []
     for kind in STEP_KINDS[step]:
-        if bound is not None and bound.kind == kind:
+        if kind == EntryKind.SIGNAL:
+            # Signals and profiles are ticked together on one checklist (§3.1, §3.2, §3.7).
+            result.append(_checklist(dossier, state, bound, query))
+        if kind in (EntryKind.SIGNAL, EntryKind.PROFILE):
+            if isinstance(bound, EntryForm) and bound.kind == kind:
+                result.append(bound)  # a single entry posted the older way: keep its input
+            continue
+        if isinstance(bound, EntryForm) and bound.kind == kind:
             result.append(bound)
         else:
             result.append(_blank(kind, dossier, state))
@@ -236,9 +267,10 @@ def _step_page(
     dossier: Dossier,
     step: int,
     *,
-    bound: EntryForm | None = None,
+    bound: forms.Form | None = None,
     status: int = 200,
     state: DossierState | None = None,
+    query: str = "",
 ) -> HttpResponse:
     state = state or selectors.state_of(dossier, user=request.user)
     protocol_step = next(s for s in state.protocol.steps.steps if s.number == step)
@@ -248,8 +280,10 @@ def _step_page(
         "dossiers/step.html",
         {
             "step": protocol_step,
-            "step_forms": _step_forms(request, dossier, step, state, bound),
-            "typed": _typed(bound) if bound is not None and not dossier.is_open else [],
+            "step_forms": _step_forms(request, dossier, step, state, bound, query),
+            "typed": (bound.typed() if isinstance(bound, SignalChecklistForm) else _typed(bound))
+            if bound is not None and not dossier.is_open
+            else [],
             "step_entries": [e for e in state.entries if e.step == step],
             "guidance": state.protocol.conversation if step == 3 else [],
             "weighing": state.protocol.weighing,
@@ -265,7 +299,70 @@ def dossier_step(request: HttpRequest, pk: str, step: int) -> HttpResponse:
     dossier = selectors.dossier_for(_user(request), pk)
     if step not in STEP_KINDS:
         raise Http404("no such step")
-    return _step_page(request, dossier, step)
+    # Step 1's checklist can be narrowed without JavaScript: ?zoek=words (GET, no input yet).
+    query = request.GET.get("zoek", "") if step == 1 else ""
+    return _step_page(request, dossier, step, query=query)
+
+
+@login_required
+@require_POST
+def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
+    """Step 1 in one go: every ticked signal and profile, each with its note, in one save.
+
+    The same form also filters (its "filter" button, or htmx while typing): then nothing is
+    saved and the page comes back narrowed, with every tick and note kept.
+    """
+    user = _user(request)
+    dossier = selectors.dossier_for(user, pk)
+    state = selectors.state_of(dossier, user=user)
+    form = SignalChecklistForm(
+        request.POST,
+        protocol=state.protocol,
+        recorded=services.recorded_checklist(state.entries),
+        query=request.POST.get("zoek", ""),
+    )
+    if "filter" in request.POST:
+        return _step_page(request, dossier, 1, bound=form, state=state)
+    if not form.is_valid() and "seen" in form.errors:
+        form.data = _with_seen(form, dossier.last_sequence)
+    status = 400
+    if form.is_valid():
+        signals, profiles = form.chosen()
+        try:
+            made = services.record_checklist(
+                user, dossier.pk, signals, profiles, seen_sequence=form.cleaned_data["seen"]
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s ticked signal or profile recorded.",
+                    "%(count)s ticked signals and profiles recorded.",
+                    len(made),
+                )
+                % {"count": len(made)},
+            )
+            return redirect("dossiers:step", dossier.pk, 1)
+        except services.StaleEdit as stale:
+            _conflict(
+                request,
+                form,
+                dossier,
+                stale,
+                _(
+                    "A colleague (%(author)s) recorded one of these at %(time)s, after you "
+                    "opened this page. Nothing has been saved and everything you ticked and "
+                    "wrote is still here: untick what is now recorded, then save again."
+                ),
+            )
+        except services.DossierClosed:
+            messages.error(request, CLOSED)
+        except services.NotAllowed as refused:
+            messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
+        status = 409
+    dossier.refresh_from_db()
+    state = selectors.state_of(dossier, user=user)
+    form.recorded = services.recorded_checklist(state.entries)
+    return _step_page(request, dossier, 1, bound=form, status=status, state=state)
 
 
 def _save(
