@@ -52,7 +52,7 @@ def test_wrong_password_gives_a_dutch_error(client: Client, professional: User) 
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "incorrect" in html
+    assert "De gebruikersnaam of het wachtwoord klopt niet." in html
     assert 'value="demo-wijkteam"' in html
     assert not get_user(client).is_authenticated
 
@@ -95,7 +95,7 @@ def test_logout_and_password_reset_pages_in_bakens_layout(
     logout = client.get("/account/logout/").content.decode()
     assert "utrecht-heading-1" in logout
     assert "utrecht-button utrecht-button--primary-action" in logout
-    assert "Afmelden" in logout
+    assert "Wil je uitloggen?" in logout
     client.logout()
     reset = client.get("/account/password/reset/").content.decode()
     assert "utrecht-heading-1" in reset

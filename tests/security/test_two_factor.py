@@ -62,7 +62,7 @@ def test_setting_up_the_app_opens_baken_and_shows_recovery_codes(
     assert secret is not None
     wrong = client.post("/account/2fa/totp/activate/", {"code": "000000"})
     assert wrong.status_code == 200
-    assert "Ongeldige code." in wrong.content.decode()
+    assert "Deze code klopt niet." in wrong.content.decode()
     assert not Authenticator.objects.filter(user=newcomer).exists()
     done = client.post("/account/2fa/totp/activate/", {"code": totp_code(secret.group(1))})
     assert done.status_code == 302 and done["Location"] == "/account/2fa/recovery-codes/"

@@ -6,7 +6,8 @@ shown again after an error; everything else the user typed stays in the form.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm, UsernameField
@@ -31,6 +32,24 @@ PASSWORD_TOO_SHORT = ngettext_lazy(
     "This password is too short. It must contain at least %d characters.",
     "min_length",
 )
+
+EMPTY_CHOICE = _("Choose…")
+"""The label of a select's empty option, instead of Django's "---------"."""
+
+
+def label_empty_choices(form: forms.BaseForm) -> None:
+    """Give every select of ``form`` a Dutch empty option instead of Django's "---------"
+    (model fields with choices and foreign keys add that dash line by default)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == "---------":
+                field.empty_label = EMPTY_CHOICE
+        elif isinstance(field, forms.ChoiceField):
+            choices: list[tuple[Any, Any]] = list(cast(Iterable[tuple[Any, Any]], field.choices))
+            field.choices = [
+                (value, EMPTY_CHOICE if value == "" and label == "---------" else label)
+                for value, label in choices
+            ]
 
 
 class _UserFormBase(_UserCreationForm):
@@ -78,6 +97,7 @@ class _RoleFields(forms.BaseForm):
         self.fields["role"].help_text = _(
             "A functioneel beheerder manages organisations and users and never sees dossiers."
         )
+        label_empty_choices(self)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -117,6 +137,10 @@ class OrganisationForm(_OrganisationModelForm):
     class Meta:
         model = Organisation
         fields = ("name", "kind")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_empty_choices(self)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

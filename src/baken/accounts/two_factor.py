@@ -15,6 +15,9 @@ from typing import Any, cast
 
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import forms as allauth_totp_forms
+from allauth.mfa.totp.internal import auth as totp_auth
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -99,3 +102,17 @@ class RequireTwoFactorMiddleware:
             response["HX-Redirect"] = target
             return response
         return HttpResponseRedirect(target)
+
+
+class ActivateTOTPForm(allauth_totp_forms.ActivateTOTPForm):  # type: ignore[misc]
+    """django-allauth's set-up form, but the pending key stays the same for the session.
+
+    allauth makes a new key each time the set-up page is loaded (``regenerate=not
+    is_bound``), so someone who scans the QR code and then reloads the page holds a key that
+    no longer matches. Here the pending key is kept in the session until it is confirmed
+    (allauth then drops it) or the session ends."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.user = kwargs.pop("user")
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)

@@ -26,10 +26,12 @@ from baken.accounts import services
 from baken.accounts import setup as first_run
 from baken.accounts.forms import OrganisationForm, SetupForm, UserCreateForm, UserRoleForm
 from baken.accounts.models import Organisation, User
-from baken.accounts.two_factor import sensitive
+from baken.accounts.two_factor import has_authenticator_app, sensitive
 from baken.dossiers.models import BreakGlassGrant
 
 SECTION = "manage"
+WELCOME_SESSION_KEY = "baken.welcome_first_administrator"
+"""Set at first-run set-up; the welcome shows on the management page after 2FA set-up."""
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
@@ -57,7 +59,17 @@ def _administrator(request: HttpRequest) -> User:
 @require_safe
 @administrator_required
 def manage(request: HttpRequest) -> HttpResponse:
-    """The organisations and the users, with what the functioneel beheerder can do to them."""
+    """The organisations and the users, with what the functioneel beheerder can do to them.
+
+    The first administrator is welcomed here once two-factor authentication is set up, not
+    before: until then the set-up page is all they can reach."""
+    if WELCOME_SESSION_KEY in request.session and has_authenticator_app(request.user):
+        request.session.pop(WELCOME_SESSION_KEY)
+        messages.success(
+            request,
+            _("Welcome, %(username)s. Start by adding the organisations and their users.")
+            % {"username": request.user.get_username()},
+        )
     organisations = Organisation.objects.annotate(user_count=Count("users")).order_by("name")
     users = User.objects.select_related("organisation").order_by("-is_active", "username")
     return render(
@@ -234,10 +246,6 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
         except first_run.SetupUnavailable:
             raise Http404 from None
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Welcome, %(username)s. Start by adding the organisations and their users.")
-            % {"username": user.username},
-        )
+        request.session[WELCOME_SESSION_KEY] = True
         return redirect("accounts:manage")
     return render(request, "accounts/setup.html", {"section": SECTION, "form": form})

@@ -161,6 +161,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 # baken.accounts.two_factor sends a user without an authenticator app to its set-up page.
 MFA_ADAPTER = "baken.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The set-up page keeps its pending key for the session instead of making one per load.
+MFA_FORMS = {"activate_totp": "baken.accounts.two_factor.ActivateTOTPForm"}
 MFA_TOTP_ISSUER = "Baken"
 # One period (30 s) either side, for a phone whose clock is slightly off.
 MFA_TOTP_TOLERANCE = 1
@@ -191,6 +193,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "baken.accounts.two_factor.RequireTwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
+    "baken.web.middleware.ErrorPageMiddleware",
     "baken.web.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -279,23 +282,35 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["baken.formats"]
+"""Dutch date formats ("1 december 2026, 21:37"): src/baken/formats/nl/formats.py."""
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Production collects static files (`baken serve` does it at start); development serves them
-# straight from the apps' folders, so an edited stylesheet shows without a collect step.
-STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
+# `baken serve` collects the static files into STATIC_ROOT when it starts (a second or so),
+# and WhiteNoise serves them from there: gzip-compressed, under names with a hash of their
+# content, cached by browsers for ten years (Cache-Control: immutable). With BAKEN_DEBUG=1
+# the pages link the unhashed names and WhiteNoise serves them from the apps' folders, so
+# an edited stylesheet shows on reload. Under pytest (which sets PYTEST_VERSION) nothing is
+# collected: the test server serves the apps' folders, which know no hashed names.
+STATIC_ROOT = VAR_DIR / "static"
+_STATIC_STORAGE = (
+    "whitenoise.storage.CompressedStaticFilesStorage"
+    if os.environ.get("PYTEST_VERSION")
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": _STATIC_STORAGE},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("PYTEST_VERSION"))
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "baken.web.views.csrf_failure"  # the Dutch 403 page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
