@@ -8,7 +8,7 @@ PORT ?= 8000
 COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test test-fast lint typecheck format bench lock vendor clean messages check-migrations screenshots
+.PHONY: run lighthouse test test-fast lint typecheck format bench lock vendor clean messages check-migrations screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,25 @@ $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# Another port: `PORT=8080 make run`. Static files are collected into var/static first.
 run: $(VENV)/.base-installed
 	$(BIN)/baken serve --port $(PORT)
 
+# Lighthouse at mobile size on the login page, the handbook, the dossier list, a dossier
+# and step 1, against demo data in a temporary folder: a report in var/lighthouse/, not a
+# test. Needs Node and npm (Lighthouse is installed into var/lighthouse/ once) and Chromium.
+lighthouse: $(VENV)/.base-installed
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python scripts/lighthouse.py
+
+# The suite runs in parallel (pytest-xdist), one test database per worker; PYTEST_WORKERS=0
+# runs it in one process. A single test runs in-process: `.venv/bin/pytest tests/x.py::test`.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Everything except the browser tests.
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
@@ -52,7 +62,8 @@ bench: $(VENV)/.dev-installed
 lock: $(VENV)/.dev-installed
 	cd requirements && ../$(COMPILE) -o base.txt base.in && ../$(COMPILE) -o dev.txt dev.in
 
-# Refresh the vendored NL Design System CSS and htmx from the npm registry.
+# Refresh the vendored NL Design System CSS and htmx from the npm registry, and subset the
+# CSS to the classes the templates use. Run it again after adding a utrecht-* class.
 vendor:
 	bash scripts/vendor.sh
 
@@ -66,7 +77,8 @@ messages: $(VENV)/.dev-installed
 
 # Refresh docs/screenshots/ from the browser tests (synthetic data only).
 screenshots: $(VENV)/.dev-installed
-	BAKEN_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -k five_steps -q
+	BAKEN_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_dossier_browser.py \
+	  tests/e2e/test_layout_browser.py -k 'five_steps or fits_a_phone' -q
 
 # Fails when a model change has no migration.
 check-migrations: $(VENV)/.dev-installed

@@ -20,6 +20,26 @@ REPO = Path(__file__).resolve().parents[1]
 # Organisations, users (with two-factor authentication) and dossiers, for every test module.
 pytest_plugins = ["tests.fixtures"]
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+"""What the tests hash passwords with. Baken's own settings keep Django's default (PBKDF2 with
+1,000,000 iterations, about 0.3 s a password here); every fixture user would pay that. Django
+documents MD5PasswordHasher for exactly this. Tests that check hashing itself are marked
+``real_password_hasher`` and get Baken's real hashers back (see tests/fixtures.py)."""
+
+REAL_PASSWORD_HASHERS: list[str] = []
+"""Baken's own PASSWORD_HASHERS, as its settings module left them before the swap."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Swap in the fast password hasher once per test process (each xdist worker too), so
+    that it also holds for session fixtures and the live server's threads. Subprocesses that
+    run the ``baken`` command read the real settings and hash as production does."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    REAL_PASSWORD_HASHERS[:] = list(settings.PASSWORD_HASHERS)
+    override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
+
 
 def shared_dir() -> Path:
     """The project's shared folder (seed protocol, worked examples), beside the repository."""

@@ -30,6 +30,17 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _real_password_hasher(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``real_password_hasher`` hash as Baken's settings do (PBKDF2); every
+    other test uses the fast hasher that tests/conftest.py swaps in."""
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        return
+    from tests.conftest import REAL_PASSWORD_HASHERS
+
+    request.getfixturevalue("settings").PASSWORD_HASHERS = REAL_PASSWORD_HASHERS
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return Organisation.objects.create(

@@ -39,9 +39,8 @@ NAME_PAIRS = [
 
 
 @pytest.fixture
-def filled(db: None, settings: Any) -> str:
+def filled(db: None) -> str:
     """Fill the empty test database with the demo and return what it printed."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     out = io.StringIO()
     fill_demo_database(out)
     return out.getvalue()
@@ -233,9 +232,8 @@ def test_refuses_under_production_settings(db: None, settings: Any) -> None:
     assert not Organisation.objects.exists()
 
 
-def test_all_or_nothing(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_all_or_nothing(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure half-way leaves the database as empty as it was (one transaction)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 
     def broken(*args: Any, **kwargs: Any) -> Entry:
         raise RuntimeError("disk full")
