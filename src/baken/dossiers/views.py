@@ -354,15 +354,23 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
                     "wrote is still here: untick what is now recorded, then save again."
                 ),
             )
-        except services.DossierClosed:
-            messages.error(request, CLOSED)
-        except services.NotAllowed as refused:
-            messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
+        except (services.DossierClosed, services.NotAllowed) as refused:
+            _say_refused(request, refused)
         status = 409
     dossier.refresh_from_db()
     state = selectors.state_of(dossier, user=user)
     form.recorded = services.recorded_checklist(state.entries)
     return _step_page(request, dossier, 1, bound=form, status=status, state=state)
+
+
+def _say_refused(
+    request: HttpRequest, refused: services.DossierClosed | services.NotAllowed
+) -> None:
+    """Tell the user in Dutch why the services refused a write."""
+    if isinstance(refused, services.DossierClosed):
+        messages.error(request, CLOSED)
+    else:
+        messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
 
 
 def _save(
@@ -417,10 +425,8 @@ def _save(
                 "their entry in the timeline, then save again if yours is still needed."
             ),
         )
-    except services.DossierClosed:
-        messages.error(request, CLOSED)
-    except services.NotAllowed as refused:
-        messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
+    except (services.DossierClosed, services.NotAllowed) as refused:
+        _say_refused(request, refused)
     return None
 
 
@@ -595,10 +601,8 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
                         "still here."
                     ),
                 )
-            except services.NotAllowed as refused:
-                messages.error(request, REFUSALS.get(refused.code, _("This cannot be recorded.")))
-            except services.DossierClosed:
-                messages.error(request, CLOSED)
+            except (services.DossierClosed, services.NotAllowed) as refused:
+                _say_refused(request, refused)
             status = 409
         else:
             status = 400
