@@ -294,17 +294,18 @@ STATIC_URL = "/static/"
 # the pages link the unhashed names and WhiteNoise serves them from the apps' folders, so
 # an edited stylesheet shows on reload. Under pytest (which sets PYTEST_VERSION) nothing is
 # collected: the test server serves the apps' folders, which know no hashed names.
-STATIC_ROOT = VAR_DIR / "static"
+_UNDER_PYTEST = bool(os.environ.get("PYTEST_VERSION"))
+STATIC_ROOT = None if _UNDER_PYTEST else VAR_DIR / "static"
 _STATIC_STORAGE = (
     "whitenoise.storage.CompressedStaticFilesStorage"
-    if os.environ.get("PYTEST_VERSION")
+    if _UNDER_PYTEST
     else "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": _STATIC_STORAGE},
 }
-WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("PYTEST_VERSION"))
+WHITENOISE_USE_FINDERS = DEBUG or _UNDER_PYTEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
