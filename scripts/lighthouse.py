@@ -176,6 +176,7 @@ def main() -> int:
     rows = []
     details = []
     warnings: set[str] = set()
+    failed: list[str] = []
     try:
         _wait_for(f"{base}{pages['login']}", server)
         for name, path in pages.items():
@@ -196,7 +197,15 @@ def main() -> int:
                 command.append(
                     f"--extra-headers={json.dumps({'Cookie': f'{cookie_name}={cookie}'})}"
                 )
-            subprocess.run(command, env={**env, "CHROME_PATH": CHROME}, check=True)
+            # Lighthouse sometimes fails to record a trace (NO_NAVSTART); try a page twice,
+            # then report it as not measured rather than stop the whole report.
+            for _attempt in range(2):
+                done = subprocess.run(command, env={**env, "CHROME_PATH": CHROME}, check=False)
+                if done.returncode == 0:
+                    break
+            if done.returncode != 0:
+                failed.append(name)
+                continue
             report = json.loads((OUT / f"{name}.report.json").read_text(encoding="utf-8"))
             if report.get("finalDisplayedUrl", "").rstrip("/") != f"{base}{path}".rstrip("/"):
                 details.append(f"{name}: ended on {report.get('finalDisplayedUrl')}")
@@ -223,6 +232,9 @@ def main() -> int:
         "1000 (a busy machine) the performance score reads low, Total Blocking Time most."
     )
     print(f"Reports: {OUT.relative_to(ROOT)}/<page>.report.html")
+    if failed:
+        print(f"Lighthouse could not measure: {', '.join(failed)} (run it again)", file=sys.stderr)
+        return 1
     return 0
 
 
