@@ -11,7 +11,7 @@ there.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from baken.dossiers import services
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
 from baken.web.pages import PAGES
-from tests.support import enrol_totp
 from tests.web.stages import ACUTE_RAISED, add, closed, seen, walk
 
 PROTOCOL_DATA = Path(__file__).parents[2] / "src" / "baken" / "protocol" / "data"
@@ -177,16 +176,9 @@ NO_PAGE = {
 
 
 @pytest.fixture
-def people(db: None, organisation: Organisation) -> dict[str, User]:
+def people(make_user: Callable[..., User], organisation: Organisation) -> dict[str, User]:
     vt = Organisation.objects.create(name="Veilig Thuis Proef", kind=OrganisationKind.VEILIG_THUIS)
-
-    def user(name: str, role: str, org: Organisation | None) -> User:
-        made = User.objects.create_user(
-            username=name, password="x" * 16, role=role, organisation=org
-        )
-        enrol_totp(made)
-        return made
-
+    user = make_user
     return {
         "professional": user("proef-professional", Role.PROFESSIONAL, organisation),
         "volunteer": user("proef-vrijwilliger", Role.VOLUNTEER, organisation),
