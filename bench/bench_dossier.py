@@ -41,7 +41,7 @@ from baken.accounts.models import User  # noqa: E402
 from baken.dossiers import services  # noqa: E402
 from baken.dossiers.demo import fill_demo_database  # noqa: E402
 from baken.dossiers.models import Dossier  # noqa: E402
-from baken.dossiers.selectors import state_of  # noqa: E402
+from baken.dossiers.selectors import access_to, state_of  # noqa: E402
 
 OBSERVATION = {
     "nature": "fact",
@@ -72,7 +72,7 @@ def main() -> None:
     )
     big = services.open_dossier(user, services.NewDossier("Casus Bench", None, 16, ["sexual"]))
     for sequence in range(200):
-        services.record(user, big.pk, "observation", OBSERVATION, seen_sequence=sequence)
+        services.record(access_to(user, big.pk), "observation", OBSERVATION, seen_sequence=sequence)
     # Every account has two-factor authentication; without it every page is a redirect.
     TOTP.activate(user, generate_totp_secret())
     client = Client()
@@ -81,7 +81,10 @@ def main() -> None:
     for label, target in (("demo dossier", dossier), ("dossier with 200 entries", big)):
         target.refresh_from_db()
         n = target.entries.count()
-        measure(f"state_of, {label} ({n} entries)", lambda t=target: state_of(t))
+        measure(
+            f"state_of, {label} ({n} entries)",
+            lambda t=target: state_of(access_to(t.opened_by, t.pk)),
+        )
         detail = reverse("dossiers:detail", args=[target.pk])
         step4 = reverse("dossiers:step", args=[target.pk, 4])
         for page, url in (("overview", detail), ("step 4", step4)):
@@ -90,7 +93,9 @@ def main() -> None:
 
     def add() -> None:
         big.refresh_from_db()
-        services.record(user, big.pk, "observation", OBSERVATION, seen_sequence=big.last_sequence)
+        services.record(
+            access_to(user, big.pk), "observation", OBSERVATION, seen_sequence=big.last_sequence
+        )
 
     measure("record one entry (service, SQLite)", add, repeat=100)
 

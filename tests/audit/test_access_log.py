@@ -18,6 +18,7 @@ from baken.audit.chain import verify
 from baken.audit.models import AccessEvent, AppendOnlyError
 from baken.dossiers import services
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 from tests.conftest import CliResult
 
 OBSERVATION = {
@@ -43,7 +44,7 @@ def read_urls(dossier: Dossier) -> list[str]:
 @pytest.fixture
 def dossier(professional: User, open_dossier: Callable[..., Dossier]) -> Dossier:
     made = open_dossier()
-    services.record(professional, made.pk, "observation", OBSERVATION, seen_sequence=0)
+    services.record(access_to(professional, made.pk), "observation", OBSERVATION, seen_sequence=0)
     return made
 
 

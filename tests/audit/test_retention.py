@@ -31,6 +31,7 @@ from baken.dossiers.retention import (
     due_dossiers,
     purge,
 )
+from baken.dossiers.selectors import access_to
 from tests.conftest import CliResult
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -63,19 +64,23 @@ def closed_dossier(
     case evaluation, closed on CLOSED."""
     dossier = open_dossier(label=LABEL, birth_date=date(1988, 2, 29))
     services.record(
-        professional, dossier.pk, "observation", observation(SECRET_TEXT), seen_sequence=0
+        access_to(professional, dossier.pk),
+        "observation",
+        observation(SECRET_TEXT),
+        seen_sequence=0,
     )
-    services.add_colleague(professional, dossier.pk, colleague.pk, seen_sequence=1)
+    services.add_colleague(access_to(professional, dossier.pk), colleague.pk, seen_sequence=1)
     services.record(
-        professional,
-        dossier.pk,
+        access_to(professional, dossier.pk),
         "observation",
         observation(SECRET_TEXT + " (gecorrigeerd)"),
         seen_sequence=2,
         corrects=1,
         reason=CORRECTION_REASON,
     )
-    services.close_dossier(professional, dossier.pk, {"evaluatie-1": SECRET_TEXT}, seen_sequence=3)
+    services.close_dossier(
+        access_to(professional, dossier.pk), {"evaluatie-1": SECRET_TEXT}, seen_sequence=3
+    )
     close_at(dossier, CLOSED)
     return Dossier.objects.get(pk=dossier.pk)
 
@@ -291,7 +296,9 @@ def test_a_purge_deletes_the_dossier_and_everything_that_points_at_it(
         expires_at=CLOSED + timedelta(hours=4),
     )
     kept = open_dossier(label="Casus Blijft")
-    services.record(professional, kept.pk, "observation", observation("blijft"), seen_sequence=0)
+    services.record(
+        access_to(professional, kept.pk), "observation", observation("blijft"), seen_sequence=0
+    )
     present = {name: n for name, n in rows_pointing_at(closed_dossier.pk).items() if n}
     assert present == {"CaseTeamMember": 2, "Entry": 4, "BreakGlassGrant": 1}
     kept_rows = rows_pointing_at(kept.pk)
@@ -393,7 +400,9 @@ def test_the_entry_triggers_are_back_after_a_purge(
     """The append-only triggers are lifted for the purge's own transaction only: afterwards
     the database refuses a raw UPDATE of an entry again (and, on PostgreSQL, a DELETE)."""
     kept = open_dossier(label="Casus Blijft")
-    services.record(professional, kept.pk, "observation", observation("blijft"), seen_sequence=0)
+    services.record(
+        access_to(professional, kept.pk), "observation", observation("blijft"), seen_sequence=0
+    )
     purge()
     statements = ["UPDATE dossiers_entry SET kind = 'decision'"]
     if connection.vendor == "postgresql":

@@ -12,6 +12,7 @@ from baken.accounts.models import User
 from baken.audit.models import AccessEvent
 from baken.dossiers import services
 from baken.dossiers.models import AppendOnlyError, Dossier, Entry
+from baken.dossiers.selectors import access_to
 
 OBSERVATION = {
     "nature": "fact",
@@ -24,7 +25,9 @@ OBSERVATION = {
 @pytest.fixture
 def entry(professional: User, open_dossier: Callable[..., Dossier]) -> Entry:
     dossier = open_dossier()
-    return services.record(professional, dossier.pk, "observation", OBSERVATION, seen_sequence=0)
+    return services.record(
+        access_to(professional, dossier.pk), "observation", OBSERVATION, seen_sequence=0
+    )
 
 
 def test_saving_an_existing_entry_again_is_refused(entry: Entry) -> None:
@@ -71,8 +74,7 @@ def test_a_correction_is_a_new_entry_and_the_original_stays(
 ) -> None:
     """Correcting adds entry #2 pointing at #1; #1 is unchanged and still in the timeline."""
     corrected = services.record(
-        professional,
-        entry.dossier_id,
+        access_to(professional, entry.dossier_id),
         "observation",
         {**OBSERVATION, "description": "Nieuwe dure kleding en een tweede telefoon"},
         seen_sequence=1,

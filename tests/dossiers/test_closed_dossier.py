@@ -12,6 +12,7 @@ from django.urls import reverse
 from baken.accounts.models import User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 from tests.web.stages import ACUTE_OVER, ACUTE_RAISED, EVALUATION, add, seen, walk
 
 TASKS = ("weeg opnieuw", "Neem het besluit opnieuw", "volgende: stap", "Nog te doen")
@@ -25,7 +26,9 @@ def test_a_closed_dossier_shows_its_outcome_and_no_tasks(
     dossier = walk(professional, open_dossier(), to_step=5)
     add(professional, dossier, "acute_danger", ACUTE_RAISED)
     add(professional, dossier, "acute_danger", ACUTE_OVER)
-    services.close_dossier(professional, dossier.pk, EVALUATION, seen_sequence=seen(dossier))
+    services.close_dossier(
+        access_to(professional, dossier.pk), EVALUATION, seen_sequence=seen(dossier)
+    )
     client = login(professional)
     pages = [reverse("dossiers:detail", args=[dossier.pk]), reverse("dossiers:list")]
     pages += [reverse("dossiers:step", args=[dossier.pk, n]) for n in range(1, 6)]

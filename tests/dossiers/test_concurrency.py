@@ -13,6 +13,7 @@ from django.urls import reverse
 from baken.accounts.models import User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier, Entry
+from baken.dossiers.selectors import access_to
 
 STEPS_1_TO_3 = [
     (
@@ -51,8 +52,8 @@ def weighing_post(seen: int, q2: str, motivation: str) -> dict[str, object]:
 def shared(professional: User, colleague: User, open_dossier: Callable[..., Dossier]) -> Dossier:
     dossier = open_dossier()
     for sequence, (kind, data) in enumerate(STEPS_1_TO_3):
-        services.record(professional, dossier.pk, kind, data, seen_sequence=sequence)
-    services.add_colleague(professional, dossier.pk, colleague.pk, seen_sequence=3)
+        services.record(access_to(professional, dossier.pk), kind, data, seen_sequence=sequence)
+    services.add_colleague(access_to(professional, dossier.pk), colleague.pk, seen_sequence=3)
     dossier.refresh_from_db()
     return dossier
 
@@ -87,11 +88,21 @@ def test_two_corrections_of_one_entry_cannot_both_stand(
     """The second correction of entry #1, made from the same old state, is refused."""
     data = {**STEPS_1_TO_3[0][1], "description": "gecorrigeerd"}
     services.record(
-        professional, shared.pk, "observation", data, seen_sequence=4, corrects=1, reason="a"
+        access_to(professional, shared.pk),
+        "observation",
+        data,
+        seen_sequence=4,
+        corrects=1,
+        reason="a",
     )
     with pytest.raises(services.StaleEdit) as stale:
         services.record(
-            colleague, shared.pk, "observation", data, seen_sequence=4, corrects=1, reason="b"
+            access_to(colleague, shared.pk),
+            "observation",
+            data,
+            seen_sequence=4,
+            corrects=1,
+            reason="b",
         )
     assert stale.value.entry.author == professional
 
@@ -101,8 +112,10 @@ def test_additions_from_an_old_form_are_kept_not_refused(
 ) -> None:
     """Two observations added from forms opened at the same time are both kept, in order."""
     data = STEPS_1_TO_3[0][1]
-    first = services.record(professional, shared.pk, "observation", data, seen_sequence=4)
-    second = services.record(colleague, shared.pk, "observation", data, seen_sequence=4)
+    first = services.record(
+        access_to(professional, shared.pk), "observation", data, seen_sequence=4
+    )
+    second = services.record(access_to(colleague, shared.pk), "observation", data, seen_sequence=4)
     assert (first.sequence, second.sequence) == (5, 6)
 
 
@@ -120,7 +133,9 @@ def test_simultaneous_writers_get_unique_gapless_sequence_numbers(
         try:
             for _ in range(20):
                 try:
-                    services.record(professional, dossier.pk, "observation", data, seen_sequence=0)
+                    services.record(
+                        access_to(professional, dossier.pk), "observation", data, seen_sequence=0
+                    )
                     return
                 except services.StaleEdit:
                     continue

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from baken.accounts.models import User
 from baken.dossiers.models import Dossier, Entry
-from baken.dossiers.selectors import state_of
+from baken.dossiers.selectors import access_to, state_of
 
 TODAY = "2026-11-20"
 
@@ -81,7 +81,7 @@ def test_the_five_steps_move_the_advice_to_a_required_report(
         ).status_code
         == 302
     )
-    before = state_of(dossier).advice
+    before = state_of(access_to(dossier.opened_by, dossier.pk)).advice
     assert before.steps.missing == (4,)
     assert before.conclusion is None and before.report_to_veilig_thuis is None
     assert client.get(detail).status_code == 200
@@ -90,7 +90,7 @@ def test_the_five_steps_move_the_advice_to_a_required_report(
     assert post(client, dossier, "weighing", {**WEIGHING, **answers}).status_code == 302
     dossier.refresh_from_db()
     assert dossier.steps_done == "1234"
-    advice = state_of(dossier).advice
+    advice = state_of(access_to(dossier.opened_by, dossier.pk)).advice
     assert advice.conclusion == "suspicion"
     assert advice.report_to_veilig_thuis == "required"
     assert advice.help_possible is False

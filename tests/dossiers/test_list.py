@@ -10,6 +10,7 @@ from django.urls import reverse
 from baken.accounts.models import User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 
 OBSERVATION = {
     "nature": "fact",
@@ -29,9 +30,11 @@ def test_filters_by_step_form_and_status(
     """A dossier at step 2 with labour exploitation is found by those filters, not by others."""
     at_step_1 = open_dossier(label="Casus Eik", exploitation_forms=["sexual"])
     at_step_2 = open_dossier(label="Casus Beuk", exploitation_forms=["labour"])
-    services.record(professional, at_step_2.pk, "observation", OBSERVATION, seen_sequence=0)
+    services.record(
+        access_to(professional, at_step_2.pk), "observation", OBSERVATION, seen_sequence=0
+    )
     evaluation = {f"evaluatie-{n}": "klaar" for n in range(1, 5)}
-    services.close_dossier(professional, at_step_1.pk, evaluation, seen_sequence=0)
+    services.close_dossier(access_to(professional, at_step_1.pk), evaluation, seen_sequence=0)
     client = login(professional)
 
     page = labels(client, "?stap=2")

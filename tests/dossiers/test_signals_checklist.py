@@ -21,6 +21,7 @@ from baken.audit.models import AccessEvent
 from baken.dossiers import services
 from baken.dossiers.forms import iter_signals_of_group
 from baken.dossiers.models import Dossier, Entry, EntryKind
+from baken.dossiers.selectors import access_to
 from baken.protocol import default_registry
 from baken.protocol.index import iter_signals
 
@@ -264,8 +265,7 @@ def test_the_service_refuses_an_unknown_signal_id(
     dossier = open_dossier()
     with pytest.raises(services.NotAllowed) as refused:
         services.record_checklist(
-            professional,
-            dossier.pk,
+            access_to(professional, dossier.pk),
             [("sex-1-01", ""), ("geen-signaal", "")],
             [],
             seen_sequence=0,
@@ -318,10 +318,12 @@ def test_a_colleague_recording_the_same_signal_first_answers_409_and_keeps_the_i
     answers 409, records nothing, says so, and shows every tick and note again with the form
     brought up to date; saving again then names the signal that is now recorded."""
     dossier = open_dossier()
-    services.add_colleague(professional, dossier.pk, colleague.pk, seen_sequence=0)
+    services.add_colleague(access_to(professional, dossier.pk), colleague.pk, seen_sequence=0)
     dossier.refresh_from_db()
     seen = dossier.last_sequence
-    services.record_checklist(colleague, dossier.pk, [("sex-1-01", "")], [], seen_sequence=seen)
+    services.record_checklist(
+        access_to(colleague, dossier.pk), [("sex-1-01", "")], [], seen_sequence=seen
+    )
     client = login(professional)
     response = _post(client, dossier, ["sex-1-01", "sex-1-02"], notes={"sex-1-02": NOTE}, seen=seen)
     assert response.status_code == 409
@@ -361,7 +363,7 @@ def test_ticking_on_a_dossier_closed_meanwhile_answers_409_and_shows_what_was_ti
     409, and shows the ticked signal's text and its note under "what you typed" to copy."""
     dossier = open_dossier()
     evaluation = {q.id: "Proefantwoord" for q in default_registry().get().case_evaluation.questions}
-    services.close_dossier(professional, dossier.pk, evaluation, seen_sequence=0)
+    services.close_dossier(access_to(professional, dossier.pk), evaluation, seen_sequence=0)
     response = _post(login(professional), dossier, ["sex-1-01"], notes={"sex-1-01": NOTE}, seen=0)
     assert response.status_code == 409
     html = response.content.decode()

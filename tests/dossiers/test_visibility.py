@@ -12,6 +12,7 @@ from django.urls import reverse
 from baken.accounts.models import Role, User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 
 
 def dossier_urls(dossier: Dossier) -> list[str]:
@@ -29,8 +30,7 @@ def dossier_urls(dossier: Dossier) -> list[str]:
 def dossier(professional: User, open_dossier: Callable[..., Dossier]) -> Dossier:
     made = open_dossier()
     services.record(
-        professional,
-        made.pk,
+        access_to(professional, made.pk),
         "observation",
         {"nature": "fact", "observed_on": "2026-11-20", "source": "mentor", "description": "x"},
         seen_sequence=0,
@@ -51,12 +51,12 @@ def test_the_selector_shows_the_case_team_and_the_organisations_expert(
     """Team and same-organisation expert see it; a colleague outside the team, another
     organisation's expert, an outsider and the functioneel beheerder do not."""
     other_expert = make_user("proef-aandacht-zuid", Role.DESIGNATED_EXPERT, other_organisation)
-    visible = Dossier.objects.visible_to
+    visible = Dossier.objects.restrict
     assert list(visible(professional)) == [dossier]
     assert list(visible(expert)) == [dossier]
     for user in (colleague, outsider, administrator, other_expert):
         assert not visible(user).exists(), user.username
-    services.add_colleague(professional, dossier.pk, colleague.pk, seen_sequence=1)
+    services.add_colleague(access_to(professional, dossier.pk), colleague.pk, seen_sequence=1)
     assert list(visible(colleague)) == [dossier]
 
 
@@ -64,7 +64,7 @@ def test_a_deactivated_user_sees_nothing(dossier: Dossier, professional: User) -
     """Deactivating a professional ends their access at once."""
     professional.is_active = False
     professional.save()
-    assert not Dossier.objects.visible_to(professional).exists()
+    assert not Dossier.objects.restrict(professional).exists()
 
 
 @pytest.mark.parametrize("who", ["outsider", "administrator", "colleague"])

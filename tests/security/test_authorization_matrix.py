@@ -1,7 +1,12 @@
-"""The authorization matrix, generated from the URL configuration: every URL of Baken's own
-apps × every role × (own case team, same organisation, other organisation) gets the one
-expected answer in TABLE, for GET and POST. A URL that is not in TABLE fails the test, so a
-new view cannot be forgotten.
+"""The authorization matrix, in two layers.
+
+First the decision: for every role × (own case team, same organisation, other organisation,
+break-glass) the access decision (:func:`baken.dossiers.access.decide`) allows exactly the
+acts in ACTS, and :func:`baken.dossiers.access.restrict` (the query set) agrees with it.
+
+Then the views: every URL of Baken's own apps names the act it needs, and every URL × role
+gets the one expected answer in TABLE, for GET and POST, where "may use it" comes from
+ACTS. A URL that is not in TABLE fails the test, so a new view cannot be forgotten.
 
 For a user who may not see a dossier, the answer about a real dossier must be exactly the
 answer about a dossier that does not exist: nothing leaks.
@@ -20,8 +25,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.dossiers import services
+from baken.dossiers.access import Act, Ground, decide
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 from tests.support import enrol_totp
 
 OBSERVATION = {
@@ -43,15 +50,13 @@ OBSERVATION = {
 #
 # Who (``may``): "everyone" logged in; "nobody" (the set-up link is dead once users exist);
 # "administrator" = the functioneel beheerder; "dossier-user" = every role that works with
-# dossiers; "dossier" = the case team and the organisation's aandachtsfunctionaris, and a
-# running break-glass grant to read; "export" = the same without volunteers and without
-# break-glass (after re-authentication); "break-glass" = the aandachtsfunctionarissen and the
-# Veilig Thuis advisers.
+# dossiers; "break-glass" = the aandachtsfunctionarissen and the Veilig Thuis advisers; or
+# an :class:`Act` on the matrix's dossier, which whoever ACTS allows it to may use.
 
 
 @dataclass(frozen=True)
 class Row:
-    may: str
+    may: str | Act
     get: int
     post: int
     anonymous: tuple[int, int] = (302, 302)  # to the login page
@@ -84,23 +89,23 @@ TABLE: dict[str, Row] = {
     "dossiers:list": Row("dossier-user", get=200, post=405),
     "dossiers:new": Row("dossier-user", get=200, post=400),
     # Sensitive: to re-authentication first; GET only.
-    "dossiers:export": Row("export", get=302, post=405),
-    "dossiers:export_json": Row("export", get=302, post=405),
-    "dossiers:print": Row("export", get=302, post=405),
-    "dossiers:detail": Row("dossier", get=200, post=405),
-    "dossiers:step": Row("dossier", get=200, post=405),
-    "dossiers:access_log": Row("dossier", get=200, post=405),
+    "dossiers:export": Row(Act.EXPORT, get=302, post=405),
+    "dossiers:export_json": Row(Act.EXPORT, get=302, post=405),
+    "dossiers:print": Row(Act.EXPORT, get=302, post=405),
+    "dossiers:detail": Row(Act.READ, get=200, post=405),
+    "dossiers:step": Row(Act.READ, get=200, post=405),
+    "dossiers:access_log": Row(Act.READ, get=200, post=405),
     # The button records acute danger at once and goes back to the page; a reader may not
     # write, and the write refuses with 404.
-    "dossiers:acute": Row("dossier", get=200, post=302, reader_post=404),
+    "dossiers:acute": Row(Act.READ, get=200, post=302, reader_post=404),
     # Forms: an empty one is refused with its errors, for a reader too (a complete one would
     # then be refused as a write, with 404).
-    "dossiers:correct": Row("dossier", get=200, post=400, reader_post=400),
-    "dossiers:close": Row("dossier", get=200, post=400, reader_post=400),
-    "dossiers:team": Row("dossier", get=200, post=400, reader_post=400),
-    "dossiers:details": Row("dossier", get=200, post=400, reader_post=400),
-    "dossiers:record": Row("dossier", get=405, post=400, reader_post=400),
-    "dossiers:signals": Row("dossier", get=405, post=400, reader_post=400),
+    "dossiers:correct": Row(Act.READ, get=200, post=400, reader_post=400),
+    "dossiers:close": Row(Act.READ, get=200, post=400, reader_post=400),
+    "dossiers:team": Row(Act.READ, get=200, post=400, reader_post=400),
+    "dossiers:details": Row(Act.READ, get=200, post=400, reader_post=400),
+    "dossiers:record": Row(Act.READ, get=405, post=400, reader_post=400),
+    "dossiers:signals": Row(Act.READ, get=405, post=400, reader_post=400),
 }
 PUBLIC_NAMESPACES = {"web"}
 
@@ -120,21 +125,39 @@ ROLES = (
 )
 LOGGED_IN = set(ROLES) - {"anonymous", "team_professional_without_2fa"}
 BREAK_GLASS_READER = "veilig_thuis_with_break_glass"
-MAY: dict[str, set[str]] = {
+
+# The decision: what each user may do with the matrix's dossier, and on what ground.
+EVERY_ACT = frozenset(Act)
+ACTS: dict[str, frozenset[Act]] = {
+    "team_professional": EVERY_ACT,
+    "team_professional_without_2fa": EVERY_ACT,  # the decision; the pages ask for 2FA first
+    # Volunteers have no afwegingskader (§1.2 Stap 5) and report through Veilig Thuis' help.
+    "team_volunteer": frozenset({Act.READ, Act.RECORD, Act.ASK_ADVICE}),
+    "expert_same_org": EVERY_ACT,
+    BREAK_GLASS_READER: frozenset({Act.READ}),
+}
+GROUNDS: dict[str, frozenset[Ground]] = {
+    "team_professional": frozenset({Ground.CASE_TEAM}),
+    "team_professional_without_2fa": frozenset({Ground.CASE_TEAM}),
+    "team_volunteer": frozenset({Ground.CASE_TEAM}),
+    "expert_same_org": frozenset({Ground.ORGANISATION_EXPERT}),
+    BREAK_GLASS_READER: frozenset({Ground.BREAK_GLASS}),
+}
+
+MAY: dict[str | Act, set[str]] = {
     "everyone": LOGGED_IN,
     "nobody": set(),
     "administrator": {"administrator"},
     "dossier-user": LOGGED_IN - {"administrator"},
-    "dossier": {"team_professional", "team_volunteer", "expert_same_org", BREAK_GLASS_READER},
-    "export": {"team_professional", "expert_same_org"},
     "break-glass": {
         "expert_same_org",
         "expert_other_org",
         "veilig_thuis_other_org",
         BREAK_GLASS_READER,
     },
+    **{act: {role for role, acts in ACTS.items() if act in acts} & LOGGED_IN for act in Act},
 }
-PER_DOSSIER = {"dossier", "export"}
+PER_DOSSIER: set[str | Act] = set(Act)
 
 
 def our_urls() -> Iterator[tuple[str, URLPattern]]:
@@ -204,10 +227,12 @@ def world(db: None) -> dict[str, Any]:
     }
     owner = users["team_professional"]
     dossier = services.open_dossier(owner, services.NewDossier("Casus Matrix", None, 16, []))
-    services.record(owner, dossier.pk, "observation", OBSERVATION, seen_sequence=0)
-    services.add_colleague(owner, dossier.pk, users["team_volunteer"].pk, seen_sequence=1)
+    services.record(access_to(owner, dossier.pk), "observation", OBSERVATION, seen_sequence=0)
     services.add_colleague(
-        owner, dossier.pk, users["team_professional_without_2fa"].pk, seen_sequence=2
+        access_to(owner, dossier.pk), users["team_volunteer"].pk, seen_sequence=1
+    )
+    services.add_colleague(
+        access_to(owner, dossier.pk), users["team_professional_without_2fa"].pk, seen_sequence=2
     )
     open_with_break_glass(
         users["veilig_thuis_with_break_glass"],
@@ -224,6 +249,25 @@ def _client(world: dict[str, Any], role: str) -> Client:
             world["users"][role], backend="django.contrib.auth.backends.ModelBackend"
         )
     return client
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_the_decision(world: dict[str, Any], role: str) -> None:
+    """The access decision about the matrix's dossier allows this role exactly the acts in
+    ACTS, on the grounds in GROUNDS, and the query set's ``restrict`` agrees act by act."""
+    user = world["users"][role]
+    dossier: Dossier = world["dossier"]
+    access = decide(user, dossier)
+    allowed = frozenset(act for act in Act if access is not None and access.may(act))
+    listed = frozenset(
+        act for act in Act if Dossier.objects.restrict(user, act).filter(pk=dossier.pk).exists()
+    )
+    grounds = access.grounds if access is not None else frozenset()
+    assert (allowed, listed, grounds) == (
+        ACTS.get(role, frozenset()),
+        ACTS.get(role, frozenset()),
+        GROUNDS.get(role, frozenset()),
+    )
 
 
 def test_every_url_of_ours_has_a_row_and_every_row_a_url() -> None:
@@ -301,7 +345,7 @@ def test_the_matrix(world: dict[str, Any], role: str) -> None:
     assert not failures, failures
 
 
-@pytest.mark.parametrize("role", sorted(set(ROLES) - MAY["dossier"]))
+@pytest.mark.parametrize("role", sorted(set(ROLES) - MAY[Act.READ]))
 def test_a_real_dossier_answers_as_a_missing_one_to_who_may_not_see_it(role: str) -> None:
     """For every dossier URL, a user who may not see the dossier gets the same answer about
     it as about a dossier that does not exist (by the table, which the matrix checks)."""

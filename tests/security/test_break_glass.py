@@ -15,6 +15,7 @@ from baken.audit.models import AccessEvent
 from baken.dossiers import services
 from baken.dossiers.break_glass import GRANT_HOURS, BreakGlassRefused, open_with_break_glass
 from baken.dossiers.models import BreakGlassGrant, Dossier
+from baken.dossiers.selectors import access_to
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +73,7 @@ def test_break_glass_is_read_only(adviser: User, dossier: Dossier) -> None:
     open_with_break_glass(adviser, dossier.pk, REASON)
     with pytest.raises(Exception, match="no such dossier"):
         services.record(
-            adviser,
-            dossier.pk,
+            access_to(adviser, dossier.pk),
             "observation",
             {"nature": "fact", "observed_on": "2026-11-20", "source": "x", "description": "x"},
             seen_sequence=dossier.last_sequence,

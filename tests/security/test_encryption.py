@@ -22,6 +22,7 @@ from baken.crypto.fields import _keyring
 from baken.crypto.rotate import rotate
 from baken.dossiers import services
 from baken.dossiers.models import Dossier, Entry
+from baken.dossiers.selectors import access_to
 from tests.support import totp_code
 
 SECRET_TEXT = "Verblijft bij een oom in Proefstad; telefoon afgepakt"
@@ -33,8 +34,7 @@ def dossier(professional: User) -> Dossier:
         professional, services.NewDossier("Casus Geheim", date(2010, 5, 17), None, ["sexual"])
     )
     services.record(
-        professional,
-        made.pk,
+        access_to(professional, made.pk),
         "observation",
         {
             "nature": "fact",

@@ -13,6 +13,7 @@ from baken.accounts.models import Role, User
 from baken.audit.models import AccessEvent
 from baken.dossiers import services
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,9 @@ OBSERVATION = {
 @pytest.fixture
 def dossier(professional: User, open_dossier: Callable[..., Dossier]) -> Dossier:
     made = open_dossier(label="Casus Inzage")
-    services.record(professional, made.pk, "observation", OBSERVATION, seen_sequence=0)
+    services.record(access_to(professional, made.pk), "observation", OBSERVATION, seen_sequence=0)
     services.record(
-        professional,
-        made.pk,
+        access_to(professional, made.pk),
         "observation",
         {**OBSERVATION, "description": "Ziet er moe uit."},
         seen_sequence=1,
@@ -98,7 +98,7 @@ def test_volunteers_cannot_export(
     """A volunteer in the case team gets 404 on export and print: handing data out is for
     professionals."""
     volunteer = make_user("proef-vrijwilliger", Role.VOLUNTEER, professional.organisation)
-    services.add_colleague(professional, dossier.pk, volunteer.pk, seen_sequence=2)
+    services.add_colleague(access_to(professional, dossier.pk), volunteer.pk, seen_sequence=2)
     client = login(volunteer, reauthenticated=True)
     for suffix in ("export/", "export.json", "afdrukken/"):
         assert client.get(f"/dossiers/{dossier.pk}/{suffix}").status_code == 404

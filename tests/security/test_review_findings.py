@@ -21,6 +21,7 @@ from baken.crypto.rotate import rotate
 from baken.dossiers import services
 from baken.dossiers.break_glass import open_with_break_glass, review
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 from tests.fixtures import PASSWORD
 from tests.support import totp_code
 
@@ -70,7 +71,7 @@ def test_a_move_to_another_organisation_ends_the_old_case_teams(
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 404
     assert client.get(f"/dossiers/{dossier.pk}/export.json").status_code == 404
     with pytest.raises(Exception, match="no such dossier"):
-        services.record(moved, dossier.pk, "observation", OBSERVATION, seen_sequence=0)
+        services.record(access_to(moved, dossier.pk), "observation", OBSERVATION, seen_sequence=0)
 
 
 def test_rotation_covers_break_glass_reasons_and_review_notes(

@@ -8,6 +8,7 @@ from typing import Any
 from baken.accounts.models import User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier, Entry
+from baken.dossiers.selectors import access_to
 
 OBSERVED_ON = "2026-11-28"
 OBSERVATION = {
@@ -49,7 +50,7 @@ def seen(dossier: Dossier) -> int:
 
 def add(user: User, dossier: Dossier, kind: str, data: dict[str, Any]) -> Entry:
     """Record one entry of ``kind`` as ``user``, knowing the whole record."""
-    return services.record(user, dossier.pk, kind, data, seen_sequence=seen(dossier))
+    return services.record(access_to(user, dossier.pk), kind, data, seen_sequence=seen(dossier))
 
 
 def walk(user: User, dossier: Dossier, *, to_step: int) -> Dossier:
@@ -66,7 +67,7 @@ def walk(user: User, dossier: Dossier, *, to_step: int) -> Dossier:
         if steps[kind] <= to_step:
             add(user, dossier, kind, data)
     if to_step >= 5:
-        services.record_decision(user, dossier.pk, DECISION, seen_sequence=seen(dossier))
+        services.record_decision(access_to(user, dossier.pk), DECISION, seen_sequence=seen(dossier))
     dossier.refresh_from_db()
     return dossier
 
@@ -76,6 +77,6 @@ def closed(user: User, dossier: Dossier) -> Dossier:
     walk(user, dossier, to_step=5)
     add(user, dossier, "acute_danger", ACUTE_RAISED)
     add(user, dossier, "acute_danger", ACUTE_OVER)
-    services.close_dossier(user, dossier.pk, EVALUATION, seen_sequence=seen(dossier))
+    services.close_dossier(access_to(user, dossier.pk), EVALUATION, seen_sequence=seen(dossier))
     dossier.refresh_from_db()
     return dossier

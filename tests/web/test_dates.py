@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from baken.accounts.models import User
 from baken.dossiers import services
+from baken.dossiers.selectors import access_to
 from tests.web.stages import OBSERVATION, seen
 
 # 20:37 UTC on 1 December 2026 is 21:37 in the Netherlands (winter time, UTC+1).
@@ -24,7 +25,11 @@ def _dossier(user: User) -> object:
         user, services.NewDossier("Casus Datum", None, 16, ["sexual"]), now=MOMENT
     )
     services.record(
-        user, dossier.pk, "observation", OBSERVATION, seen_sequence=seen(dossier), now=MOMENT
+        access_to(user, dossier.pk),
+        "observation",
+        OBSERVATION,
+        seen_sequence=seen(dossier),
+        now=MOMENT,
     )
     return dossier
 

@@ -26,6 +26,7 @@ from baken.audit.models import Action, Purpose
 from baken.dossiers import services
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
+from baken.dossiers.selectors import access_to
 from baken.web.pages import PAGES
 from tests.web.stages import ACUTE_RAISED, add, closed, seen, walk
 
@@ -212,7 +213,7 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
     done = closed(owner, _dossier(owner, "Casus Gesloten"))
     everything = [*dossiers, acute, done]
     services.add_colleague(
-        owner, dossiers[5].pk, people["volunteer"].pk, seen_sequence=seen(dossiers[5])
+        access_to(owner, dossiers[5].pk), people["volunteer"].pk, seen_sequence=seen(dossiers[5])
     )
     open_with_break_glass(
         people["adviser"], dossiers[3].pk, "Melding binnengekomen; afstemming nodig."

@@ -1,11 +1,26 @@
-"""Access-log lines (NEN 7513) for dossier events: who, on whose responsibility, which
-dossier, when, what (C/R/U/D/E), why, and the four checks."""
+"""Who may do what with a dossier, decided once, and the access-log lines (NEN 7513) that
+record it.
+
+:func:`decide` is the one place that answers "may this user do this with this dossier, and
+on what ground": the user's case team, the organisation's aandachtsfunctionaris, or a
+running break-glass grant. :func:`restrict` gives the same answer for a whole query set
+(NetBox's ``restrict(user, action)``), so a list and a page never disagree; a test checks
+the two against each other for every role and ground. A request resolves its dossier
+once, through :func:`baken.dossiers.selectors.dossier_for`, and the views, templates,
+services and log lines read the :class:`DossierAccess` it returns instead of deciding
+again.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
-from baken.accounts.models import Role
+from django.db.models import Q
+from django.utils import timezone
+
+from baken.accounts.models import Role, User
 from baken.audit.chain import append
 from baken.audit.models import AccessEvent, Code
 from baken.dossiers.models import (
@@ -13,9 +28,172 @@ from baken.dossiers.models import (
     BreakGlassGrant,
     CaseTeamMember,
     Dossier,
+    DossierQuerySet,
     Entry,
     EntryKind,
 )
+
+
+class Act(StrEnum):
+    """What a user may want to do with a dossier."""
+
+    READ = "read"
+    """Open the dossier and its pages, "Wie keek er" included."""
+    RECORD = "record"
+    """Add and correct entries, add colleagues, change the details, close the dossier."""
+    WEIGH = "weigh"
+    """The weighing (step 4) and the step-5 decision: not for volunteers (§1.2 Stap 5)."""
+    EXPORT = "export"
+    """Inzage, export and print: hands data out, so not under break-glass, not volunteers."""
+    ASK_ADVICE = "ask_advice"
+    """Ask Veilig Thuis for advice: anyone working on the dossier, volunteers too (§1.2 Stap 2)."""
+    REPORT = "report"
+    """Report to Veilig Thuis (melding): professionals only (§1.2 Stap 5, §2.2)."""
+
+
+class Ground(StrEnum):
+    """Why a user has access to a dossier."""
+
+    CASE_TEAM = "case_team"
+    ORGANISATION_EXPERT = "organisation_expert"
+    """The aandachtsfunctionaris of the organisation that holds the dossier."""
+    BREAK_GLASS = "break_glass"
+    """A running noodtoegang grant: read-only."""
+
+
+WORKING_GROUNDS = frozenset({Ground.CASE_TEAM, Ground.ORGANISATION_EXPERT})
+"""The grounds on which a user works on the dossier (break-glass only reads)."""
+
+PROFESSIONAL_ACTS = frozenset({Act.WEIGH, Act.EXPORT, Act.REPORT})
+"""Acts a volunteer may not do, whatever the ground."""
+
+
+def _allowed(act: Act, grounds: frozenset[Ground], role: str) -> bool:
+    """The rule itself: which grounds allow which act, for which role."""
+    if not grounds:
+        return False
+    if act == Act.READ:
+        return True
+    if not grounds & WORKING_GROUNDS:
+        return False
+    return not (act in PROFESSIONAL_ACTS and role == Role.VOLUNTEER)
+
+
+@dataclass(frozen=True)
+class DossierAccess:
+    """What ``user`` may do with ``dossier``, and why. Made by :func:`decide` only."""
+
+    user: User
+    dossier: Dossier
+    grounds: frozenset[Ground]
+    grant: BreakGlassGrant | None = None
+    """The running break-glass grant, when that is the only ground."""
+
+    def may(self, act: Act | str) -> bool:
+        return _allowed(Act(act), self.grounds, self.user.role)
+
+    @property
+    def in_case_team(self) -> bool:
+        return Ground.CASE_TEAM in self.grounds
+
+    @property
+    def break_glass(self) -> bool:
+        """Access rests only on a break-glass grant: read-only, logged as break-glass."""
+        return not self.grounds & WORKING_GROUNDS and Ground.BREAK_GLASS in self.grounds
+
+    @property
+    def volunteer(self) -> bool:
+        return self.user.role == Role.VOLUNTEER
+
+    # For templates, which cannot pass an argument to ``may``.
+    @property
+    def may_record(self) -> bool:
+        return self.may(Act.RECORD)
+
+    @property
+    def may_weigh(self) -> bool:
+        return self.may(Act.WEIGH)
+
+    @property
+    def may_export(self) -> bool:
+        return self.may(Act.EXPORT)
+
+    @property
+    def may_ask_advice(self) -> bool:
+        return self.may(Act.ASK_ADVICE)
+
+    @property
+    def may_report(self) -> bool:
+        return self.may(Act.REPORT)
+
+    def with_dossier(self, dossier: Dossier) -> DossierAccess:
+        """The same decision about a fresh copy of the dossier row (e.g. locked for a write)."""
+        if dossier.pk != self.dossier.pk:
+            raise ValueError("an access decision is about one dossier")
+        return replace(self, dossier=dossier)
+
+
+def decide(user: Any, dossier: Dossier) -> DossierAccess | None:
+    """The access ``user`` has to ``dossier``, or ``None`` when they need not know it."""
+    return decide_many(user, [dossier]).get(dossier.pk)
+
+
+def decide_many(user: Any, dossiers: list[Dossier]) -> dict[Any, DossierAccess]:
+    """:func:`decide` for several dossiers at once (two queries, whatever their number),
+    keyed by dossier id; dossiers the user need not know are left out.
+
+    Case teams are one organisation's: after a move to another organisation, the old
+    organisation's case teams no longer count. The functioneel beheerder never has access.
+    """
+    if not isinstance(user, User) or not user.works_with_dossiers or not dossiers:
+        return {}
+    ids = [d.pk for d in dossiers]
+    teams = set(
+        CaseTeamMember.objects.filter(user=user, dossier_id__in=ids).values_list(
+            "dossier_id", flat=True
+        )
+    )
+    grants: dict[Any, BreakGlassGrant] = {}
+    if user.role in BREAK_GLASS_ROLES:
+        for running in BreakGlassGrant.objects.running_for(user).filter(dossier_id__in=ids):
+            grants.setdefault(running.dossier_id, running)
+    decided = {}
+    for dossier in dossiers:
+        grounds: set[Ground] = set()
+        same_organisation = user.organisation_id == dossier.organisation_id
+        if same_organisation and dossier.pk in teams:
+            grounds.add(Ground.CASE_TEAM)
+        if same_organisation and user.role == Role.DESIGNATED_EXPERT:
+            grounds.add(Ground.ORGANISATION_EXPERT)
+        grant = None if grounds else grants.get(dossier.pk)
+        if grant is not None:
+            grounds.add(Ground.BREAK_GLASS)
+        if grounds:
+            decided[dossier.pk] = DossierAccess(user, dossier, frozenset(grounds), grant)
+    return decided
+
+
+def restrict(queryset: DossierQuerySet, user: Any, act: Act | str = Act.READ) -> DossierQuerySet:
+    """The dossiers in ``queryset`` on which ``user`` may do ``act``: :func:`decide` for a
+    whole query set, in SQL."""
+    act = Act(act)
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        return queryset.none()
+    if act in PROFESSIONAL_ACTS and user.role == Role.VOLUNTEER:
+        return queryset.none()
+    scope = Q(
+        pk__in=CaseTeamMember.objects.filter(user=user).values("dossier_id"),
+        organisation_id=user.organisation_id,
+    )
+    if user.role == Role.DESIGNATED_EXPERT:
+        scope |= Q(organisation_id=user.organisation_id)
+    if act == Act.READ and user.role in BREAK_GLASS_ROLES:
+        scope |= Q(
+            pk__in=BreakGlassGrant.objects.filter(
+                user_id=user.pk, expires_at__gt=timezone.now()
+            ).values("dossier_id")
+        )
+    return queryset.filter(scope)
 
 
 def _consent(dossier: Dossier) -> str:
@@ -32,28 +210,18 @@ def _consent(dossier: Dossier) -> str:
 
 
 def log_dossier(
-    user: Any,
-    dossier: Dossier,
+    access: DossierAccess,
     code: Code,
     action: str,
     *,
     entry: Entry | None = None,
     purpose: str = "care",
-    break_glass: bool = False,
     detail: str = "",
 ) -> AccessEvent:
-    """One access-log line about ``dossier`` by ``user``, in the current transaction.
-
-    Access that rests only on a running break-glass grant is logged as break-glass, with
-    that purpose, whatever the caller passed."""
-    in_team = CaseTeamMember.objects.filter(dossier=dossier, user_id=user.pk).exists()
-    own_organisation_expert = (
-        user.role == Role.DESIGNATED_EXPERT and user.organisation_id == dossier.organisation_id
-    )
-    if not (in_team or own_organisation_expert or break_glass) and user.role in BREAK_GLASS_ROLES:
-        break_glass = (
-            BreakGlassGrant.objects.running_for(user).filter(dossier_id=dossier.pk).exists()
-        )
+    """One access-log line about the dossier, in the current transaction, with the checks
+    of the access decision that allowed it: case team, break-glass (which also sets the
+    purpose), and the organisation on whose responsibility the dossier is kept."""
+    user, dossier = access.user, access.dossier
     return append(
         user_id=user.pk,
         role=user.role,
@@ -63,11 +231,11 @@ def log_dossier(
         entry_sequence=entry.sequence if entry is not None else None,
         code=code,
         action=action,
-        purpose="break_glass" if break_glass else purpose,
+        purpose="break_glass" if access.break_glass else purpose,
         authorised=True,
-        case_team=in_team,
+        case_team=access.in_case_team,
         consent=_consent(dossier),
-        break_glass=break_glass,
+        break_glass=access.break_glass,
         detail=detail,
     )
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from baken.accounts.models import User
 from baken.audit.models import Code
-from baken.dossiers.access import log_account, log_dossier
+from baken.dossiers.access import Act, DossierAccess, Ground, decide, log_account, log_dossier
 from baken.dossiers.models import BREAK_GLASS_ROLES, BreakGlassGrant, Dossier
 
 GRANT_HOURS = 8
@@ -68,7 +68,8 @@ def open_with_break_glass(
         dossier = Dossier.objects.filter(pk=dossier_id).first()
         if dossier is None:
             raise BreakGlassRefused("unknown")
-        if Dossier.objects.in_care_of(user).filter(pk=dossier.pk).exists():
+        current = decide(user, dossier)
+        if current is not None and current.may(Act.RECORD):
             raise BreakGlassRefused("already_visible")
         grant = BreakGlassGrant.objects.create(
             dossier=dossier,
@@ -77,20 +78,15 @@ def open_with_break_glass(
             granted_at=now,
             expires_at=now + timedelta(hours=GRANT_HOURS),
         )
+        # The grant just made is the ground of this access (also when ``now`` is given).
+        access = DossierAccess(user, dossier, frozenset({Ground.BREAK_GLASS}), grant)
         log_dossier(
-            user,
-            dossier,
+            access,
             Code.EXECUTE,
             "break_glass_opened",
-            break_glass=True,
             detail=f"grant:{grant.pk}",
         )
     return grant
-
-
-def running_grant(user: User, dossier: Dossier) -> BreakGlassGrant | None:
-    """The user's running grant on ``dossier``, if they see it only through one."""
-    return BreakGlassGrant.objects.running_for(user).filter(dossier_id=dossier.pk).first()
 
 
 def grants_for_review() -> list[BreakGlassGrant]:

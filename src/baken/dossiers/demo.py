@@ -24,6 +24,7 @@ from baken.accounts import services as account_services
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.dossiers import services
 from baken.dossiers.models import Dossier, Entry, EntryKind
+from baken.dossiers.selectors import access_to
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 (synthetic, printed on purpose)
 """The one password of every demo user; printed when the demo is filled."""
@@ -91,7 +92,12 @@ def _open(
 
 def _record(case: _Case, user: User, kind: str, data: dict[str, Any], **kwargs: Any) -> Entry:
     entry = services.record(
-        user, case.dossier.pk, kind, data, seen_sequence=case.seen, now=case.tick(), **kwargs
+        access_to(user, case.dossier.pk),
+        kind,
+        data,
+        seen_sequence=case.seen,
+        now=case.tick(),
+        **kwargs,
     )
     case.entries.append(entry)
     return entry
@@ -170,7 +176,9 @@ def _weighing(
 
 
 def _decision(case: _Case, user: User, data: dict[str, str]) -> Entry:
-    entry = services.record_decision(user, case.dossier.pk, data, seen_sequence=case.seen)
+    entry = services.record_decision(
+        access_to(user, case.dossier.pk), data, seen_sequence=case.seen
+    )
     case.entries.append(entry)
     return entry
 
@@ -306,7 +314,7 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
         ),
     )
     entry = services.add_colleague(
-        professional, case.dossier.pk, colleague.pk, seen_sequence=case.seen
+        access_to(professional, case.dossier.pk), colleague.pk, seen_sequence=case.seen
     )
     case.entries.append(entry)
     cases.append(case)
@@ -380,8 +388,7 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
         },
     )
     entry = services.close_dossier(
-        professional,
-        case.dossier.pk,
+        access_to(professional, case.dossier.pk),
         {
             "evaluatie-1": "Ja, veilig in de opvang; het contact met de uitbuiter is gestopt.",
             "evaluatie-2": "Eerder de aandachtsfunctionaris inschakelen bij de eerste signalen.",

@@ -5,8 +5,9 @@ professional records is a timeline of :class:`Entry` rows that are never changed
 or deleted: a correction is a new entry pointing at the one it corrects. The
 protocol id and version are pinned on the dossier when it is opened.
 
-Reads go through :meth:`DossierQuerySet.visible_to` (need to know); writes go
-through :mod:`baken.dossiers.services`, which authorise and log in one transaction.
+Reads go through :meth:`DossierQuerySet.restrict` (need to know) and the access decision
+of :mod:`baken.dossiers.access`; writes go through :mod:`baken.dossiers.services`, which
+authorise and log in one transaction.
 """
 
 from __future__ import annotations
@@ -33,31 +34,12 @@ BREAK_GLASS_ROLES = frozenset({Role.DESIGNATED_EXPERT, Role.VEILIG_THUIS_ADVISER
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
-    def visible_to(self, user: Any, *, break_glass: bool = True) -> DossierQuerySet:
-        """The dossiers ``user`` needs to know: their case teams, and for the organisation's
-        aandachtsfunctionaris every dossier of that organisation. Nothing for anyone else,
-        the functioneel beheerder included.
+    def restrict(self, user: Any, act: str = "read") -> DossierQuerySet:
+        """The dossiers on which ``user`` may do ``act`` (need to know): the rule lives in
+        :func:`baken.dossiers.access.restrict`, beside the one-dossier decision."""
+        from baken.dossiers.access import restrict
 
-        With ``break_glass`` (reads), also the dossiers the user opened with a running
-        break-glass grant; writes leave it out: break-glass access is read-only.
-        """
-        if not getattr(user, "is_authenticated", False) or not user.works_with_dossiers:
-            return self.none()
-        # Case teams are one organisation's: after a move to another organisation, the old
-        # organisation's case teams no longer count.
-        scope = Q(
-            pk__in=CaseTeamMember.objects.filter(user=user).values("dossier_id"),
-            organisation_id=user.organisation_id,
-        )
-        if user.role == Role.DESIGNATED_EXPERT:
-            scope |= Q(organisation_id=user.organisation_id)
-        if break_glass and user.role in BREAK_GLASS_ROLES:
-            scope |= Q(pk__in=BreakGlassGrant.objects.running_for(user).values("dossier_id"))
-        return self.filter(scope)
-
-    def in_care_of(self, user: Any) -> DossierQuerySet:
-        """The dossiers ``user`` sees without break-glass: case team or own organisation."""
-        return self.visible_to(user, break_glass=False)
+        return restrict(self, user, act)
 
 
 class Dossier(models.Model):

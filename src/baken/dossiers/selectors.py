@@ -1,7 +1,9 @@
-"""Reads of dossier data. Every dossier comes from :meth:`DossierQuerySet.visible_to`.
+"""Reads of dossier data. Every dossier comes with its access decision
+(:class:`baken.dossiers.access.DossierAccess`).
 
-Views call :func:`dossier_for` (404 outside the user's need to know, never 403)
-and then read that dossier's entries and advice through the functions here.
+Views call :func:`dossier_for` (404 outside the user's need to know, never 403), which
+decides once what the user may do there, and then read that dossier's entries and advice
+through the functions here, passing the decision on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from baken.accounts.models import Role, User
 from baken.audit.models import AccessEvent, Code
-from baken.dossiers.access import log_dossier
+from baken.dossiers.access import Act, DossierAccess, decide, decide_many, log_dossier
 from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.engine import Advice, Situation, assess
 from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
@@ -35,18 +37,33 @@ STEP_KINDS: dict[int, tuple[str, ...]] = {
 }
 
 
-def dossier_for(user: Any, dossier_id: UUID | str, *, action: str = "view") -> Dossier:
-    """The dossier if ``user`` needs to know it; otherwise 404, so its existence does not leak.
-
-    Every dossier read passes here, so the access log (NEN 7513, code R) is written here
-    and no view can forget it.
-    """
+def access_to(user: Any, dossier_id: UUID | str) -> DossierAccess:
+    """The access decision about one dossier, or 404 when the user need not know it, so its
+    existence does not leak. Not a read by itself: writes pass it to the services."""
     try:
-        dossier = Dossier.objects.visible_to(user).select_related("organisation").get(pk=dossier_id)
+        dossier = Dossier.objects.select_related("organisation").get(pk=dossier_id)
     except (Dossier.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("no such dossier") from exc
-    log_dossier(user, dossier, Code.READ, action)
-    return dossier
+    access = decide(user, dossier)
+    if access is None:
+        raise Http404("no such dossier")
+    return access
+
+
+def dossier_for(user: Any, dossier_id: UUID | str, *, action: str = "view") -> DossierAccess:
+    """The dossier with what ``user`` may do there, if they need to know it; otherwise 404.
+
+    Every dossier read passes here, so the access log (NEN 7513, code R) is written here,
+    with the checks of the decision that allowed it, and no view can forget it.
+    """
+    access = access_to(user, dossier_id)
+    record_read(access, action)
+    return access
+
+
+def record_read(access: DossierAccess, action: str = "view") -> None:
+    """The access-log line (code R) for a read the decision in ``access`` allowed."""
+    log_dossier(access, Code.READ, action)
 
 
 def dossiers_for(
@@ -56,7 +73,7 @@ def dossiers_for(
 
     Each dossier listed is a read (its label is shown): one access-log line per dossier.
     """
-    dossiers = Dossier.objects.visible_to(user).select_related("organisation")
+    dossiers = Dossier.objects.restrict(user, Act.READ).select_related("organisation")
     if step is not None:
         dossiers = dossiers.filter(next_step=step)
     if status == "open":
@@ -68,9 +85,10 @@ def dossiers_for(
         ids = [d.pk for d in dossiers if form in d.exploitation_forms]
         dossiers = dossiers.filter(pk__in=ids)
     listed = list(dossiers)
+    decided = decide_many(user, listed)
     with transaction.atomic():
         for dossier in listed:
-            log_dossier(user, dossier, Code.READ, "list")
+            log_dossier(decided[dossier.pk], Code.READ, "list")
     return listed
 
 
@@ -171,15 +189,10 @@ class DossierState:
     """Codes of things the page must point out, e.g. ``weighing_before_acute_danger``."""
 
 
-def reporter_for(dossier: Dossier, user: Any = None) -> Reporter:
-    """Who the advice is for: volunteers have no afwegingskader (§1.2 Stap 5).
-
-    On a page the advice is for the user reading it; without a user (e.g. the list
-    summary) it is for whoever opened the dossier.
-    """
-    if user is not None:
-        return Reporter.VOLUNTEER if user.role == Role.VOLUNTEER else Reporter.PROFESSIONAL
-    return Reporter(dossier.reporter)
+def reporter_for(access: DossierAccess) -> Reporter:
+    """Who the advice is for: the user reading it. Volunteers have no afwegingskader
+    (§1.2 Stap 5), so a volunteer never sees a professional's advice."""
+    return Reporter.VOLUNTEER if access.volunteer else Reporter.PROFESSIONAL
 
 
 def situation_for(
@@ -248,14 +261,15 @@ def situation_for(
     return situation, notices
 
 
-def state_of(dossier: Dossier, moment: datetime | None = None, user: Any = None) -> DossierState:
+def state_of(access: DossierAccess, moment: datetime | None = None) -> DossierState:
     """The dossier's entries and the engine's advice for them, at ``moment`` (default now),
-    for ``user`` (a volunteer gets the volunteer's advice)."""
+    for the user of ``access``: a volunteer gets the volunteer's advice."""
+    dossier = access.dossier
     protocol = protocol_of(dossier)
     entries = timeline(dossier)
     current = current_entries(entries)
     situation, notices = situation_for(
-        dossier, current, moment or timezone.now(), protocol, reporter_for(dossier, user)
+        dossier, current, moment or timezone.now(), protocol, reporter_for(access)
     )
     if not dossier.is_open:
         # A closed dossier shows its outcome and evaluation; nothing asks for action any more.

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from baken.accounts.models import Role, User
 from baken.audit.models import Code
-from baken.dossiers.access import log_dossier
+from baken.dossiers.access import Act, DossierAccess, decide, log_dossier
 from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.selectors import current_entries, latest, steps_done
 from baken.protocol import default_registry
@@ -90,18 +89,21 @@ _CODES = {
 }
 
 
-def _log(user: User, action: str, dossier: Dossier, entry: Entry | None = None) -> None:
-    log_dossier(user, dossier, _CODES[action], action, entry=entry)
+def _log(access: DossierAccess, action: str, entry: Entry | None = None) -> None:
+    log_dossier(access, _CODES[action], action, entry=entry)
 
 
-def _locked(user: User, dossier_id: UUID | str) -> Dossier:
-    """The dossier, locked for this transaction, if the user works on it (else 404).
+def _locked(access: DossierAccess, act: Act = Act.RECORD) -> DossierAccess:
+    """The decision with its dossier row locked for this transaction, if it allows ``act``.
 
-    Break-glass access is read-only: it does not count here."""
-    try:
-        return Dossier.objects.in_care_of(user).select_for_update().get(pk=dossier_id)
-    except Dossier.DoesNotExist as exc:
-        raise Http404("no such dossier") from exc
+    Otherwise 404, as for a dossier the user need not know: break-glass access is
+    read-only. A volunteer asking for a professional's act is told so instead
+    (:class:`NotAllowed`, code ``volunteer``)."""
+    if not access.may(act):
+        if access.may(Act.RECORD) and access.volunteer:
+            raise NotAllowed("volunteers have no afwegingskader (§1.2 Stap 5)", "volunteer")
+        raise Http404("no such dossier")
+    return access.with_dossier(Dossier.objects.select_for_update().get(pk=access.dossier.pk))
 
 
 def open_dossier(user: User, new: NewDossier, now: datetime | None = None) -> Dossier:
@@ -126,13 +128,15 @@ def open_dossier(user: User, new: NewDossier, now: datetime | None = None) -> Do
             opened_at=moment,
         )
         CaseTeamMember.objects.create(dossier=dossier, user=user, added_by=user, added_at=moment)
-        _log(user, "dossier_opened", dossier)
+        access = decide(user, dossier)
+        if access is None:  # cannot happen: the opener is in the case team
+            raise RuntimeError("the opener has no access to the dossier they opened")
+        _log(access, "dossier_opened")
     return dossier
 
 
 def record(
-    user: User,
-    dossier_id: UUID | str,
+    access: DossierAccess,
     kind: str,
     data: dict[str, Any],
     *,
@@ -145,15 +149,15 @@ def record(
 
     ``seen_sequence`` is the dossier's newest entry number when the form was opened.
     """
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
-        entry = _append(user, dossier, kind, data, seen_sequence, corrects, reason, now)
-        _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access, Act.WEIGH if kind in VOLUNTEER_BARRED else Act.RECORD)
+        entry = _append(access, kind, data, seen_sequence, corrects, reason, now)
+        _log(access, "entry_corrected" if corrects else "entry_added", entry)
         return entry
 
 
 @contextmanager
-def _conflicts_as_stale(dossier_id: UUID | str) -> Iterator[None]:
+def _conflicts_as_stale(access: DossierAccess) -> Iterator[None]:
     """Turn a unique-constraint clash into the same conflict the checks report.
 
     Only reachable when two transactions slipped past the row lock: the entry number
@@ -162,15 +166,14 @@ def _conflicts_as_stale(dossier_id: UUID | str) -> Iterator[None]:
     try:
         yield
     except IntegrityError as exc:
-        newest = Entry.objects.filter(dossier_id=dossier_id).order_by("-sequence").first()
+        newest = Entry.objects.filter(dossier_id=access.dossier.pk).order_by("-sequence").first()
         if newest is None:
             raise
         raise StaleEdit(newest) from exc
 
 
 def _append(
-    user: User,
-    dossier: Dossier,
+    access: DossierAccess,
     kind: str,
     data: dict[str, Any],
     seen_sequence: int,
@@ -178,9 +181,10 @@ def _append(
     reason: str,
     now: datetime | None,
 ) -> Entry:
+    user, dossier = access.user, access.dossier
     if not dossier.is_open:
         raise DossierClosed()
-    if kind in VOLUNTEER_BARRED and user.role == Role.VOLUNTEER:
+    if kind in VOLUNTEER_BARRED and not access.may(Act.WEIGH):
         raise NotAllowed("volunteers have no afwegingskader (§1.2 Stap 5)", "volunteer")
     if kind == EntryKind.WEIGHING and dossier.acute_danger:
         answers = data.get("answers", {})
@@ -235,12 +239,11 @@ def _refresh_progress(dossier: Dossier) -> None:
     )
 
 
-def add_colleague(
-    user: User, dossier_id: UUID | str, colleague_id: int, *, seen_sequence: int
-) -> Entry:
+def add_colleague(access: DossierAccess, colleague_id: int, *, seen_sequence: int) -> Entry:
     """Add a colleague of the same organisation to the case team."""
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access)
+        user, dossier = access.user, access.dossier
         colleague = User.objects.filter(
             pk=colleague_id, organisation_id=dossier.organisation_id, is_active=True
         ).first()
@@ -252,8 +255,7 @@ def add_colleague(
             dossier=dossier, user=colleague, added_by=user, added_at=timezone.now()
         )
         entry = _append(
-            user,
-            dossier,
+            access,
             EntryKind.TEAM_MEMBER,
             {"user_id": colleague.pk, "name": str(colleague)},
             seen_sequence,
@@ -261,7 +263,7 @@ def add_colleague(
             "",
             None,
         )
-        _log(user, "team_member_added", dossier, entry)
+        _log(access, "team_member_added", entry)
         return entry
 
 
@@ -269,8 +271,7 @@ DETAIL_FIELDS = ("label", "birth_date", "age_at_opening", "exploitation_forms")
 
 
 def change_details(
-    user: User,
-    dossier_id: UUID | str,
+    access: DossierAccess,
     new: NewDossier,
     *,
     reason: str,
@@ -283,8 +284,9 @@ def change_details(
     """
     for form in new.exploitation_forms:
         ExploitationForm(form)
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access)
+        dossier = access.dossier
         if not dossier.is_open:
             raise DossierClosed()
         newer = (
@@ -311,8 +313,7 @@ def change_details(
             return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
         entry = _append(
-            user,
-            dossier,
+            access,
             EntryKind.DETAILS,
             {
                 "before": plain(before),
@@ -325,29 +326,28 @@ def change_details(
             "",
             None,
         )
-        _log(user, "details_changed", dossier, entry)
+        _log(access, "details_changed", entry)
         return entry
 
 
-def close_dossier(
-    user: User, dossier_id: UUID | str, answers: dict[str, Any], *, seen_sequence: int
-) -> Entry:
+def close_dossier(access: DossierAccess, answers: dict[str, Any], *, seen_sequence: int) -> Entry:
     """Record the case evaluation (§1.2 Casusevaluatie) and close the dossier.
 
     Closing is refused while acute danger is open, and when anything at all was recorded
     since the form was opened: the evaluation must be written knowing the whole record.
     """
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access)
+        dossier = access.dossier
         if dossier.acute_danger:
             raise NotAllowed("record first that the acute danger is over", "acute_active")
         newer = dossier.entries.filter(sequence__gt=seen_sequence).order_by("-sequence").first()
         if newer is not None:
             raise StaleEdit(newer)
-        entry = _append(user, dossier, EntryKind.EVALUATION, answers, seen_sequence, None, "", None)
+        entry = _append(access, EntryKind.EVALUATION, answers, seen_sequence, None, "", None)
         dossier.closed_at = entry.created_at
         dossier.save(update_fields=["closed_at"])
-        _log(user, "dossier_closed", dossier, entry)
+        _log(access, "dossier_closed", entry)
         return entry
 
 
@@ -371,8 +371,7 @@ def deviations(
 
 
 def record_decision(
-    user: User,
-    dossier_id: UUID | str,
+    access: DossierAccess,
     data: dict[str, Any],
     *,
     seen_sequence: int,
@@ -386,11 +385,9 @@ def record_decision(
     """
     from baken.dossiers.selectors import state_of
 
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
-        if user.role == Role.VOLUNTEER:
-            raise NotAllowed("volunteers have no afwegingskader (§1.2 Stap 5)", "volunteer")
-        advice = state_of(dossier, user=user).advice
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access, Act.WEIGH)
+        advice = state_of(access).advice
         if not advice.decision_possible:
             raise NotAllowed("steps 1 to 4 come before the step-5 decision", "steps_missing")
         if advice.conclusion != "suspicion" or None in (
@@ -415,10 +412,8 @@ def record_decision(
             "deviations": departs,
             "deviates": bool(departs),
         }
-        entry = _append(
-            user, dossier, EntryKind.DECISION, stored, seen_sequence, corrects, reason, None
-        )
-        _log(user, "entry_corrected" if corrects else "entry_added", dossier, entry)
+        entry = _append(access, EntryKind.DECISION, stored, seen_sequence, corrects, reason, None)
+        _log(access, "entry_corrected" if corrects else "entry_added", entry)
         return entry
 
 
@@ -437,8 +432,7 @@ def recorded_checklist(entries: list[Entry]) -> dict[str, int]:
 
 
 def record_checklist(
-    user: User,
-    dossier_id: UUID | str,
+    access: DossierAccess,
     signals: list[tuple[str, str]],
     profiles: list[tuple[str, str]],
     *,
@@ -457,8 +451,9 @@ def record_checklist(
     """
     if not signals and not profiles:
         raise NotAllowed("nothing ticked", "nothing_ticked")
-    with _conflicts_as_stale(dossier_id), transaction.atomic():
-        dossier = _locked(user, dossier_id)
+    with _conflicts_as_stale(access), transaction.atomic():
+        access = _locked(access)
+        dossier = access.dossier
         if not dossier.is_open:
             raise DossierClosed()
         protocol = default_registry().get(dossier.protocol_id)
@@ -487,8 +482,8 @@ def record_checklist(
         made = []
         for kind, key, item_id, note in items:
             entry = _append(
-                user, dossier, kind, {key: item_id, "note": note}, seen_sequence, None, "", moment
+                access, kind, {key: item_id, "note": note}, seen_sequence, None, "", moment
             )
-            _log(user, "entry_added", dossier, entry)
+            _log(access, "entry_added", entry)
             made.append(entry)
         return made

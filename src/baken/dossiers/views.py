@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baken.accounts.models import Role, User
+from baken.accounts.models import User
 from baken.dossiers import selectors, services
-from baken.dossiers.break_glass import may_break_glass, running_grant
+from baken.dossiers.access import Act, DossierAccess
+from baken.dossiers.break_glass import may_break_glass
 from baken.dossiers.forms import (
     ENTRY_FORMS,
     FORMS,
@@ -79,10 +80,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _volunteer(request: HttpRequest) -> bool:
-    return getattr(request.user, "role", None) == Role.VOLUNTEER
-
-
 def _form_kwargs(kind: str, dossier: Dossier, state: DossierState) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"protocol": state.protocol}
     if kind == EntryKind.WEIGHING:
@@ -104,19 +101,23 @@ def _blank(kind: str, dossier: Dossier, state: DossierState) -> EntryForm:
 
 def _page(
     request: HttpRequest,
-    dossier: Dossier,
+    access: DossierAccess,
     template: str,
     context: dict[str, Any] | None = None,
     *,
     state: DossierState | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render a dossier page with the engine's advice and the timeline beside it."""
-    state = state or selectors.state_of(dossier, user=request.user)
+    """Render a dossier page with the engine's advice and the timeline beside it.
+
+    The page reads what the user may do from ``access`` (the request's one decision)."""
+    dossier = access.dossier
+    state = state or selectors.state_of(access)
     labelled = [(entry, rows(entry, state.protocol)) for entry in state.entries]
     base = {
         "section": "dossiers",
         "dossier": dossier,
+        "access": access,
         "state": state,
         "advice": state.advice,
         "age": state.situation.age,
@@ -125,7 +126,6 @@ def _page(
         "acute_now": acute_context(state.protocol, timezone.now()),
         "forms_display": [str(label) for key, label in FORMS if key in dossier.exploitation_forms],
         "steps": state.protocol.steps.steps,
-        "volunteer": _volunteer(request),
         "decision_open": state.advice.decision_possible
         and (
             state.advice.conclusion != "suspicion"
@@ -133,19 +133,8 @@ def _page(
             or state.advice.help_possible is None
         ),
         "seen": dossier.last_sequence,
-        **_access_context(request, dossier),
     }
     return render(request, template, {**base, **(context or {})}, status=status)
-
-
-def _access_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
-    """Whether the user reads under break-glass (read-only, with a banner) or may export."""
-    user = cast(User, request.user)
-    in_care = Dossier.objects.in_care_of(user).filter(pk=dossier.pk).exists()
-    return {
-        "break_glass_grant": None if in_care else running_grant(user, dossier),
-        "may_export": in_care and user.role != Role.VOLUNTEER,
-    }
 
 
 @login_required
@@ -209,8 +198,8 @@ def dossier_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    dossier = selectors.dossier_for(_user(request), pk)
-    return _page(request, dossier, "dossiers/detail.html")
+    access = selectors.dossier_for(_user(request), pk)
+    return _page(request, access, "dossiers/detail.html")
 
 
 def _checklist(
@@ -228,17 +217,17 @@ def _checklist(
 
 
 def _step_forms(
-    request: HttpRequest,
-    dossier: Dossier,
+    access: DossierAccess,
     step: int,
     state: DossierState,
     bound: forms.Form | None,
     query: str = "",
 ) -> list[forms.Form]:
-    if _volunteer(request) and step in (4, 5):
-        return []
-    if not Dossier.objects.in_care_of(request.user).filter(pk=dossier.pk).exists():
+    dossier = access.dossier
+    if not access.may(Act.RECORD):
         return []  # break-glass access is read-only: no forms
+    if step in (4, 5) and not access.may(Act.WEIGH):
+        return []
     advice = state.advice
     settled = advice.conclusion == "suspicion" and None not in (
         advice.report_to_veilig_thuis,
@@ -264,7 +253,7 @@ def _step_forms(
 
 def _step_page(
     request: HttpRequest,
-    dossier: Dossier,
+    access: DossierAccess,
     step: int,
     *,
     bound: forms.Form | None = None,
@@ -272,15 +261,16 @@ def _step_page(
     state: DossierState | None = None,
     query: str = "",
 ) -> HttpResponse:
-    state = state or selectors.state_of(dossier, user=request.user)
+    dossier = access.dossier
+    state = state or selectors.state_of(access)
     protocol_step = next(s for s in state.protocol.steps.steps if s.number == step)
     return _page(
         request,
-        dossier,
+        access,
         "dossiers/step.html",
         {
             "step": protocol_step,
-            "step_forms": _step_forms(request, dossier, step, state, bound, query),
+            "step_forms": _step_forms(access, step, state, bound, query),
             "typed": (bound.typed() if isinstance(bound, SignalChecklistForm) else _typed(bound))
             if bound is not None and not dossier.is_open
             else [],
@@ -296,12 +286,12 @@ def _step_page(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_step(request: HttpRequest, pk: str, step: int) -> HttpResponse:
-    dossier = selectors.dossier_for(_user(request), pk)
+    access = selectors.dossier_for(_user(request), pk)
     if step not in STEP_KINDS:
         raise Http404("no such step")
     # Step 1's checklist can be narrowed without JavaScript: ?zoek=words (GET, no input yet).
     query = request.GET.get("zoek", "") if step == 1 else ""
-    return _step_page(request, dossier, step, query=query)
+    return _step_page(request, access, step, query=query)
 
 
 @login_required
@@ -313,8 +303,9 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
     saved and the page comes back narrowed, with every tick and note kept.
     """
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
-    state = selectors.state_of(dossier, user=user)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
+    state = selectors.state_of(access)
     form = SignalChecklistForm(
         request.POST,
         protocol=state.protocol,
@@ -322,7 +313,7 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
         query=request.POST.get("zoek", ""),
     )
     if "filter" in request.POST:
-        return _step_page(request, dossier, 1, bound=form, state=state)
+        return _step_page(request, access, 1, bound=form, state=state)
     if not form.is_valid() and "seen" in form.errors:
         form.data = _with_seen(form, dossier.last_sequence)
     status = 400
@@ -330,7 +321,7 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
         signals, profiles = form.chosen()
         try:
             made = services.record_checklist(
-                user, dossier.pk, signals, profiles, seen_sequence=form.cleaned_data["seen"]
+                access, signals, profiles, seen_sequence=form.cleaned_data["seen"]
             )
             messages.success(
                 request,
@@ -358,9 +349,9 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
             _say_refused(request, refused)
         status = 409
     dossier.refresh_from_db()
-    state = selectors.state_of(dossier, user=user)
+    state = selectors.state_of(access)
     form.recorded = services.recorded_checklist(state.entries)
-    return _step_page(request, dossier, 1, bound=form, status=status, state=state)
+    return _step_page(request, access, 1, bound=form, status=status, state=state)
 
 
 def _say_refused(
@@ -374,9 +365,10 @@ def _say_refused(
 
 
 def _save(
-    request: HttpRequest, user: User, dossier: Dossier, form: EntryForm, corrects: int | None
+    request: HttpRequest, access: DossierAccess, form: EntryForm, corrects: int | None
 ) -> Entry | None:
     """Hand a valid form to the services; on a conflict or a closed dossier, say so in Dutch."""
+    dossier = access.dossier
     data = form.entry_data()
     reason = form.cleaned_data.get("correction_reason", "")
     if form.cleaned_data.get("withdraw"):
@@ -384,16 +376,14 @@ def _save(
     try:
         if form.kind == EntryKind.DECISION:
             return services.record_decision(
-                user,
-                dossier.pk,
+                access,
                 data,
                 seen_sequence=form.cleaned_data["seen"],
                 corrects=corrects,
                 reason=reason,
             )
         return services.record(
-            user,
-            dossier.pk,
+            access,
             form.kind,
             data,
             seen_sequence=form.cleaned_data["seen"],
@@ -434,26 +424,27 @@ def _save(
 @require_POST
 def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
-    if kind not in ENTRY_FORMS or (_volunteer(request) and kind in VOLUNTEER_BARRED):
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
+    if kind not in ENTRY_FORMS or (kind in VOLUNTEER_BARRED and not access.may(Act.WEIGH)):
         raise Http404("no such form")
-    state = selectors.state_of(dossier, user=user)
+    state = selectors.state_of(access)
     form = ENTRY_FORMS[kind](request.POST, prefix=kind, **_form_kwargs(kind, dossier, state))
     if not form.is_valid() and "seen" in form.errors:
         # The form lost its bookkeeping (an old page, a tampered field): show it again
         # with the current state, so that saving again works once the user has checked.
         form.data = _with_seen(form, dossier.last_sequence)
-    if form.is_valid() and _save(request, user, dossier, form, None) is not None:
+    if form.is_valid() and _save(request, access, form, None) is not None:
         messages.success(request, _("Recorded."))
         if kind == EntryKind.ACUTE_DANGER:
             return redirect("dossiers:acute", dossier.pk)
         return redirect("dossiers:step", dossier.pk, STEP_KINDS_BY_KIND[kind])
     dossier.refresh_from_db()
     if kind == EntryKind.ACUTE_DANGER:
-        return _acute_page(request, dossier, bound=form, status=409 if form.is_valid() else 400)
+        return _acute_page(request, access, bound=form, status=409 if form.is_valid() else 400)
     return _step_page(
         request,
-        dossier,
+        access,
         STEP_KINDS_BY_KIND[kind],
         bound=form,
         status=409 if form.is_valid() else 400,
@@ -497,13 +488,18 @@ STEP_KINDS_BY_KIND = {kind: step for step, kinds in STEP_KINDS.items() for kind 
 
 
 def _acute_page(
-    request: HttpRequest, dossier: Dossier, *, bound: EntryForm | None = None, status: int = 200
+    request: HttpRequest,
+    access: DossierAccess,
+    *,
+    bound: EntryForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    state = selectors.state_of(dossier)
+    dossier = access.dossier
+    state = selectors.state_of(access)
     form = bound or _blank(EntryKind.ACUTE_DANGER, dossier, state)
     return _page(
         request,
-        dossier,
+        access,
         "dossiers/acute.html",
         {"form": form, "acute_protocol": state.protocol.acute_danger},
         state=state,
@@ -516,15 +512,15 @@ def _acute_page(
 def acute(request: HttpRequest, pk: str) -> HttpResponse:
     """GET: the police route for this moment. POST: the acute-danger button records it."""
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
     if request.method == "POST":
         if dossier.acute_danger:
             messages.info(request, _("Acute danger was already recorded for this dossier."))
         else:
             try:
                 services.record(
-                    user,
-                    dossier.pk,
+                    access,
                     EntryKind.ACUTE_DANGER,
                     {"active": True, "raised": True},
                     seen_sequence=dossier.last_sequence,
@@ -535,7 +531,7 @@ def acute(request: HttpRequest, pk: str) -> HttpResponse:
             except services.DossierClosed:
                 messages.error(request, CLOSED)
         return redirect("dossiers:acute", dossier.pk)
-    return _acute_page(request, dossier)
+    return _acute_page(request, access)
 
 
 @login_required
@@ -543,18 +539,19 @@ def acute(request: HttpRequest, pk: str) -> HttpResponse:
 def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
     """Correct an entry: a new entry pointing at it. The original stays in the timeline."""
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
     entry = dossier.entries.filter(sequence=sequence).first()
     if entry is None or entry.kind not in ENTRY_FORMS:
         raise Http404("no such entry")
-    if _volunteer(request) and entry.kind in VOLUNTEER_BARRED:
+    if entry.kind in VOLUNTEER_BARRED and not access.may(Act.WEIGH):
         raise Http404("no such entry")
-    state = selectors.state_of(dossier, user=user)
+    state = selectors.state_of(access)
     form_class = correction_form(ENTRY_FORMS[entry.kind])
     kwargs = _form_kwargs(entry.kind, dossier, state)
     if request.method == "POST":
         form = form_class(request.POST, prefix=entry.kind, **kwargs)
-        if form.is_valid() and _save(request, user, dossier, form, entry.sequence) is not None:
+        if form.is_valid() and _save(request, access, form, entry.sequence) is not None:
             messages.success(request, _("The correction has been recorded."))
             return redirect("dossiers:detail", dossier.pk)
         dossier.refresh_from_db()
@@ -565,7 +562,7 @@ def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
         status = 200
     return _page(
         request,
-        dossier,
+        access,
         "dossiers/correct.html",
         {"form": form, "entry": entry, "entry_rows": rows(entry, state.protocol)},
         status=status,
@@ -577,15 +574,16 @@ def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
 def close(request: HttpRequest, pk: str) -> HttpResponse:
     """Close the dossier with the four case-evaluation questions (§1.2 Casusevaluatie)."""
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
-    state = selectors.state_of(dossier)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
+    state = selectors.state_of(access)
     status = 200
     if request.method == "POST":
         form = EvaluationForm(request.POST, protocol=state.protocol, prefix="evaluation")
         if form.is_valid():
             try:
                 services.close_dossier(
-                    user, dossier.pk, form.entry_data(), seen_sequence=form.cleaned_data["seen"]
+                    access, form.entry_data(), seen_sequence=form.cleaned_data["seen"]
                 )
                 messages.success(request, _("The dossier has been closed."))
                 return redirect("dossiers:detail", dossier.pk)
@@ -612,7 +610,7 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
         )
     return _page(
         request,
-        dossier,
+        access,
         "dossiers/close.html",
         {"form": form, "evaluation": state.protocol.case_evaluation},
         state=state,
@@ -626,7 +624,8 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
     """Change the person's details (label, age or date of birth, forms); the old values stay
     in the timeline."""
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
     status = 200
     if request.method == "POST":
         form = DetailsForm(request.POST)
@@ -634,8 +633,7 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.change_details(
-                    user,
-                    dossier.pk,
+                    access,
                     services.NewDossier(
                         data["label"], data["birth_date"], data["age"], data["exploitation_forms"]
                     ),
@@ -671,16 +669,17 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
                 "seen": dossier.last_sequence,
             }
         )
-    return _page(request, dossier, "dossiers/details.html", {"form": form}, status=status)
+    return _page(request, access, "dossiers/details.html", {"form": form}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def access_log(request: HttpRequest, pk: str) -> HttpResponse:
     """Who looked at this dossier, and did what (the access log, newest first)."""
-    dossier = selectors.dossier_for(_user(request), pk, action="view_access_log")
+    access = selectors.dossier_for(_user(request), pk, action="view_access_log")
+    dossier = access.dossier
     return _page(
-        request, dossier, "dossiers/access_log.html", {"lines": selectors.access_lines(dossier)}
+        request, access, "dossiers/access_log.html", {"lines": selectors.access_lines(dossier)}
     )
 
 
@@ -689,7 +688,8 @@ def access_log(request: HttpRequest, pk: str) -> HttpResponse:
 def team(request: HttpRequest, pk: str) -> HttpResponse:
     """The case team; add a colleague of the same organisation."""
     user = _user(request)
-    dossier = selectors.dossier_for(user, pk)
+    access = selectors.dossier_for(user, pk)
+    dossier = access.dossier
     members = [m.user for m in dossier.team.select_related("user")]
     colleagues = [
         c
@@ -704,8 +704,7 @@ def team(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.add_colleague(
-                    user,
-                    dossier.pk,
+                    access,
                     form.cleaned_data["colleague"],
                     seen_sequence=form.cleaned_data["seen"],
                 )
@@ -717,5 +716,5 @@ def team(request: HttpRequest, pk: str) -> HttpResponse:
                 messages.error(request, CLOSED)
         status = 400
     return _page(
-        request, dossier, "dossiers/team.html", {"form": form, "members": members}, status=status
+        request, access, "dossiers/team.html", {"form": form, "members": members}, status=status
     )

@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from baken.accounts.models import Role, User
+from baken.accounts.models import User
 from baken.accounts.two_factor import sensitive
 from baken.audit.models import Action, Code, Purpose
 from baken.dossiers import break_glass, selectors
-from baken.dossiers.access import log_dossier
+from baken.dossiers.access import Act, DossierAccess, log_dossier
 from baken.dossiers.export import person_export
 from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
 from baken.dossiers.models import BreakGlassGrant, Dossier, EntryKind
@@ -50,12 +50,6 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.works_with_dossiers:
         raise Http404("no dossiers for this user")
     return user
-
-
-def _may_export(user: User, pk: str) -> bool:
-    """Export and print: case team and the organisation's aandachtsfunctionaris, not
-    volunteers, not through break-glass (which is for reading, not for handing data out)."""
-    return user.role != Role.VOLUNTEER and Dossier.objects.in_care_of(user).filter(pk=pk).exists()
 
 
 @login_required
@@ -119,19 +113,19 @@ def _break_glass_page(
 @require_http_methods(["GET", "HEAD"])
 def export(request: HttpRequest, pk: str, fmt: str = "html") -> HttpResponse:
     """Inzage: everything held about the person, readable (HTML, printable) or as JSON."""
-    user = _user(request)
-    if not _may_export(user, pk):
+    access = selectors.access_to(_user(request), pk)
+    if not access.may(Act.EXPORT):
         raise Http404("no such dossier")
-    return _export(request, pk, fmt)
+    return _export(request, access, fmt)
 
 
 @sensitive
-def _export(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
-    user = _user(request)
+def _export(request: HttpRequest, access: DossierAccess, fmt: str) -> HttpResponse:
+    dossier = access.dossier
     with transaction.atomic():
-        dossier = selectors.dossier_for(user, pk, action="export_view")
-        log_dossier(user, dossier, Code.EXECUTE, "export_json" if fmt == "json" else "export")
-        data = person_export(dossier, user)
+        selectors.record_read(access, "export_view")
+        log_dossier(access, Code.EXECUTE, "export_json" if fmt == "json" else "export")
+        data = person_export(dossier, access.user)
     if fmt == "json":
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False),
@@ -147,18 +141,18 @@ def _export(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def print_view(request: HttpRequest, pk: str) -> HttpResponse:
     """The dossier as a document for printing (the same content as the readable export)."""
-    user = _user(request)
-    if not _may_export(user, pk):
+    access = selectors.access_to(_user(request), pk)
+    if not access.may(Act.EXPORT):
         raise Http404("no such dossier")
-    return _print(request, pk)
+    return _print(request, access)
 
 
 @sensitive
-def _print(request: HttpRequest, pk: str) -> HttpResponse:
-    user = _user(request)
+def _print(request: HttpRequest, access: DossierAccess) -> HttpResponse:
+    dossier = access.dossier
     with transaction.atomic():
-        dossier = selectors.dossier_for(user, pk, action="print")
-        data = person_export(dossier, user)
+        selectors.record_read(access, "print")
+        data = person_export(dossier, access.user)
     return render(
         request, "dossiers/export.html", {**_export_context(dossier, data), "printing": True}
     )
