@@ -1,4 +1,5 @@
-"""The worked examples of shared/scenarios/examples.yaml, with their texts resolved to ids."""
+"""The worked examples of shared/scenarios/examples.yaml and chain_examples.yaml, with their
+texts resolved to ids."""
 
 from __future__ import annotations
 
@@ -12,10 +13,16 @@ from baken.protocol.index import all_signals
 from tests.conftest import shared_dir
 
 
-def examples() -> list[dict[str, Any]]:
-    data = yaml.safe_load((shared_dir() / "scenarios" / "examples.yaml").read_text("utf-8"))
+def examples(name: str = "examples.yaml") -> list[dict[str, Any]]:
+    """The examples of one file in shared/scenarios."""
+    data = yaml.safe_load((shared_dir() / "scenarios" / name).read_text("utf-8"))
     examples: list[dict[str, Any]] = data["examples"]
     return examples
+
+
+def chain_examples() -> list[dict[str, Any]]:
+    """The worked examples of the chain after a melding (deadlines, casusregie)."""
+    return examples("chain_examples.yaml")
 
 
 def digits(phone: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
 
+from baken.engine.calendar import local_date
 from baken.protocol import Protocol, default_registry
 from baken.protocol.index import all_signals
 
@@ -60,4 +61,23 @@ def situations(draw: st.DrawFn, protocol: Protocol = PROTOCOL) -> dict[str, Any]
     age = draw(st.none() | st.integers(0, 120))
     if age is not None:
         data["person"] = {"age": age}
+    data.update(draw(chain_fields(datetime.fromisoformat(data["moment"]), protocol)))
     return data
+
+
+LATEST_REPORT = date(9999, 10, 1)
+"""A melding after this date has deadlines past 9999, which the parser refuses."""
+
+
+@st.composite
+def chain_fields(draw: st.DrawFn, moment: datetime, protocol: Protocol) -> dict[str, Any]:
+    """``report_made`` (never after ``moment``'s date) and ``case_direction``, or neither."""
+    fields: dict[str, Any] = {}
+    latest = min(local_date(moment, protocol), LATEST_REPORT)
+    if draw(st.booleans()):
+        earliest = date(max(latest.year - 10, 1), 1, 1)
+        fields["report_made"] = draw(st.dates(earliest, latest)).isoformat()
+    directions = ["own", "care_coordinator"] + (["veilig_thuis"] if fields else [])
+    if draw(st.booleans()):
+        fields["case_direction"] = draw(st.sampled_from(directions))
+    return fields

@@ -1,4 +1,5 @@
-"""The worked examples in shared/scenarios/examples.yaml, run through the `baken assess` command.
+"""The worked examples in shared/scenarios/examples.yaml and chain_examples.yaml, run through
+the `baken assess` command.
 
 Each example's Dutch signal and art. 273f texts are resolved to the protocol's ids by exact
 text; every expectation key must be understood here, so a new kind of expectation cannot be
@@ -15,7 +16,7 @@ import pytest
 
 from baken.protocol import Protocol
 from tests.conftest import CliResult
-from tests.engine.scenarios import digits, examples, resolve
+from tests.engine.scenarios import chain_examples, digits, examples, resolve
 
 
 def check(expect: dict[str, Any], advice: dict[str, Any]) -> None:
@@ -34,6 +35,10 @@ def check(expect: dict[str, Any], advice: dict[str, Any]) -> None:
             assert advice["art_273f"]["elements_present"] is wanted
         elif key == "art_273f_means_required":
             assert advice["art_273f"]["means_required"] is wanted
+        elif key == "deadlines_due_include":
+            dues = [deadline["due"] for deadline in advice["deadlines"]]
+            for due in wanted:
+                assert due in dues, f"no deadline is due on {due}; due dates are {dues}"
         elif key in {
             "call_police_now",
             "decision_possible",
@@ -57,4 +62,18 @@ def test_worked_example_gives_the_conclusions_the_protocol_demands(
     advice = result.json()
     assert isinstance(advice, dict)
     assert advice["protocol"] == {"id": protocol.id, "version": protocol.version}
+    check(example["expect"], advice)
+
+
+@pytest.mark.parametrize("example", chain_examples(), ids=lambda e: f"{e['id']} {e['title']}")
+def test_worked_chain_example_gives_the_deadlines_the_protocol_demands(
+    example: dict[str, Any], protocol: Protocol, baken: Callable[..., CliResult]
+) -> None:
+    """`baken assess` on each worked chain example yields the expected due dates."""
+    situation = resolve(example["situation"], protocol)
+    result = baken("assess", "-", stdin=json.dumps(situation))
+    assert result.code == 0, result.stderr
+    advice = result.json()
+    assert isinstance(advice, dict)
+    assert advice["report_made"] == example["situation"]["report_made"]
     check(example["expect"], advice)

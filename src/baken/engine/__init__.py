@@ -6,9 +6,18 @@ citation it rests on, and names the protocol id and version it used.
 
 from __future__ import annotations
 
-from baken.engine.advice import Action, Advice, Art273fAdvice, ContactAdvice, StepsAdvice
+from baken.engine.advice import (
+    Action,
+    Advice,
+    Art273fAdvice,
+    ContactAdvice,
+    Deadline,
+    StepsAdvice,
+)
+from baken.engine.calendar import add_working_days, due_date, is_working_day
 from baken.engine.rules.acute import within_office_hours
 from baken.engine.rules.art273f import art_273f_actions, art_273f_advice
+from baken.engine.rules.chain import chain_actions, deadlines
 from baken.engine.rules.routes import consent_actions, contacts, person_actions
 from baken.engine.rules.steps import decision_possible, step_actions, steps_advice
 from baken.engine.rules.weighing import NO_DECISION, weigh
@@ -20,20 +29,25 @@ from baken.engine.situation import (
     SituationError,
     parse_situation,
 )
-from baken.protocol.schema import Protocol
+from baken.protocol.schema import CaseDirection, Protocol
 
 __all__ = [
     "Action",
     "Advice",
     "Art273fAdvice",
     "Art273fFacts",
+    "CaseDirection",
     "Consent",
     "ContactAdvice",
+    "Deadline",
     "Reporter",
     "Situation",
     "SituationError",
     "StepsAdvice",
+    "add_working_days",
     "assess",
+    "due_date",
+    "is_working_day",
     "parse_situation",
 ]
 
@@ -56,7 +70,7 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         )
     if situation.moment.tzinfo is None or situation.moment.utcoffset() is None:
         raise ValueError("situation.moment must be timezone-aware")
-    problem = situation.contradiction()
+    problem = situation.contradiction() or situation.chain_problem(protocol)
     if problem is not None:
         raise problem
     steps = steps_advice(situation)
@@ -68,9 +82,11 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     if situation.acute_danger:
         acute = protocol.acute_danger
         actions += [Action.of(a) for a in (*acute.actions, *acute.follow_up)]
-    if situation.reporter is Reporter.VOLUNTEER:
+    if situation.reporter is Reporter.VOLUNTEER and not situation.reported:
+        # After a melding there is no report left to shape with Veilig Thuis (§1.2 Stap 5).
         volunteers = protocol.weighing.volunteers
         actions.append(Action.of(volunteers))
+    actions += chain_actions(situation, protocol)
     actions += step_actions(situation, protocol, steps)
     actions += weighing.actions
     actions += consent_actions(situation, protocol, weighing)
@@ -96,4 +112,7 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         within_office_hours=within_office_hours(
             protocol.acute_danger.office_hours, situation.moment
         ),
+        report_made=situation.report_made,
+        case_direction=situation.case_direction,
+        deadlines=deadlines(situation, protocol),
     )

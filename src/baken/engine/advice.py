@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Literal, Protocol, cast
+
+from baken.protocol.schema import CaseDirection
 
 Conclusion = Literal["unfounded", "doubt", "suspicion"]
 Report = Literal["required", "not_required"]
@@ -91,6 +94,28 @@ class Art273fAdvice:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A term Veilig Thuis keeps after the melding, with its due date (the last day)."""
+
+    id: str
+    what: str
+    due: date
+    cite: str
+    added: str | None = None
+    """The source the term was completed from, when the protocol document does not say it."""
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The deadline as JSON data, ``due`` as an ISO date."""
+        return {
+            "id": self.id,
+            "what": self.what,
+            "due": self.due.isoformat(),
+            "cite": self.cite,
+            "added": self.added,
+        }
+
+
+@dataclass(frozen=True)
 class Advice:
     """What the protocol demands in one situation."""
 
@@ -107,6 +132,13 @@ class Advice:
     actions: tuple[Action, ...]
     within_office_hours: bool
     """Whether the moment fell within the protocol's office hours (decides the police number)."""
+    report_made: date | None = None
+    """The date of the melding, as in the situation; ``report_to_veilig_thuis`` stays what
+    the weighing requires, and after a melding no action asks to decide on reporting."""
+    case_direction: CaseDirection = CaseDirection.OWN
+    """Who holds casusregie, as in the situation."""
+    deadlines: tuple[Deadline, ...] = ()
+    """Veilig Thuis's terms counted from ``report_made``, earliest first; empty without one."""
 
     def to_json(self) -> dict[str, JsonValue]:
         """The advice in the JSON shape documented in ``docs/assess.md``."""
@@ -122,4 +154,7 @@ class Advice:
             "help_possible": self.help_possible,
             "art_273f": _json(asdict(self.art_273f)),
             "actions": [_json(asdict(action)) for action in self.actions],
+            "report_made": self.report_made.isoformat() if self.report_made else None,
+            "case_direction": self.case_direction.value,
+            "deadlines": [deadline.to_json() for deadline in self.deadlines],
         }

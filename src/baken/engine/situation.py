@@ -3,24 +3,27 @@
 Parsing never guesses: every field is checked, and the first problem is raised
 as a :class:`SituationError` naming the field and the bad value. Only the
 defaults documented in ``docs/assess.md`` apply (a missing weighing answer is
-``unknown``, a missing ``moment`` is now).
+``unknown``, a missing ``moment`` is now, a missing ``case_direction`` is ``own``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal, TypeVar, cast
 
+from baken.engine.calendar import due_date, local_date
 from baken.protocol.index import all_signals
-from baken.protocol.schema import ExploitationForm, Protocol
+from baken.protocol.schema import CaseDirection, ExploitationForm, Protocol
 
 Answer = Literal["yes", "no", "unknown"]
 ANSWERS: tuple[Answer, ...] = ("yes", "no", "unknown")
 QUESTION_IDS = ("q1", "q2", "q3", "q4", "q5")
 MAX_AGE = 120
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Reporter(StrEnum):
@@ -76,6 +79,15 @@ class Situation:
     consent_to_report: Consent = Consent.NOT_ASKED
     art_273f: Art273fFacts = Art273fFacts()
     protocol_id: str | None = None
+    report_made: date | None = None
+    """The date of the melding to Veilig Thuis, if one was made; never after ``moment``."""
+    case_direction: CaseDirection = CaseDirection.OWN
+    """Who holds casusregie; ``veilig_thuis`` only after a melding (§2.1)."""
+
+    @property
+    def reported(self) -> bool:
+        """A melding to Veilig Thuis has been made: the decision to report is taken."""
+        return self.report_made is not None
 
     def answer(self, question: str) -> Answer:
         """The answer to weighing question ``q1``..``q5``; unknown when not given.
@@ -119,6 +131,38 @@ class Situation:
                 "contradicts q1: no (unsafety is only weighed when there is a suspicion); "
                 "answer q1 yes or unknown, or q2 unknown",
             )
+        if self.case_direction is CaseDirection.VEILIG_THUIS and self.report_made is None:
+            return SituationError(
+                "case_direction",
+                self.case_direction.value,
+                "needs report_made (Veilig Thuis takes casusregie over with a melding, §2.1)",
+            )
+        return None
+
+    def chain_problem(self, protocol: Protocol) -> SituationError | None:
+        """Why ``report_made`` cannot be used with ``protocol`` at ``moment``, or ``None``.
+
+        A melding cannot be dated after the moment judged (both as dates in the protocol's
+        time zone), and its deadlines must fall within the calendar (up to the year 9999).
+        """
+        if self.report_made is None:
+            return None
+        today = local_date(self.moment, protocol)
+        if self.report_made > today:
+            return SituationError(
+                "report_made",
+                self.report_made.isoformat(),
+                f"lies after moment ({today.isoformat()} in "
+                f"{protocol.acute_danger.office_hours.timezone}); "
+                "a melding cannot be dated in the future",
+            )
+        try:
+            for deadline in protocol.chain.deadlines:
+                due_date(deadline, self.report_made, protocol)
+        except OverflowError:
+            return SituationError(
+                "report_made", self.report_made.isoformat(), "its deadlines fall after 9999"
+            )
         return None
 
 
@@ -135,6 +179,8 @@ FIELDS = (
     "weighing",
     "consent_to_report",
     "art_273f",
+    "report_made",
+    "case_direction",
 )
 
 
@@ -198,6 +244,21 @@ def _moment(value: object, now: datetime) -> datetime:
     except OverflowError:
         raise SituationError("moment", value, "lies outside the years 1 to 9999") from None
     return moment
+
+
+def _report_made(value: object) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SituationError("report_made", value, "must be an ISO date string, e.g. 2026-03-02")
+    try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SituationError(
+            "report_made", value, "is not an ISO date (YYYY-MM-DD), e.g. 2026-03-02"
+        ) from None
 
 
 def _age(value: object) -> int | None:
@@ -299,8 +360,10 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
             Consent, "consent_to_report", data.get("consent_to_report", "not_asked")
         ),
         art_273f=_art_273f(data.get("art_273f", {}), protocol),
+        report_made=_report_made(data.get("report_made")),
+        case_direction=_choice(CaseDirection, "case_direction", data.get("case_direction", "own")),
     )
-    problem = situation.contradiction()
+    problem = situation.contradiction() or situation.chain_problem(protocol)
     if problem is not None:
         raise problem
     return situation

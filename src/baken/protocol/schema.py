@@ -406,6 +406,118 @@ class CaseEvaluation(Strict):
     result: Paragraph
 
 
+class CaseDirection(StrEnum):
+    """Who has casusregie (§2.1): the professional's own organisation, Veilig Thuis after a
+    melding, or the zorgcoördinator."""
+
+    OWN = "own"
+    VEILIG_THUIS = "veilig_thuis"
+    CARE_COORDINATOR = "care_coordinator"
+
+
+class DeadlineUnit(StrEnum):
+    """How a deadline's amount is counted (see ``baken.engine.calendar``)."""
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    WEEKS = "weeks"
+
+
+class Deadline(Strict):
+    """A term Veilig Thuis keeps after a melding, counted from the date of the melding.
+
+    Working days are counted from the day after the melding and skip Saturdays, Sundays and
+    the office-hours calendar's public holidays; calendar days and weeks count every day, and
+    a term that would end on a day that is not a working day moves to the next working day
+    (Algemene termijnenwet art. 1).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, serialize_by_alias=True
+    )
+
+    id: Id
+    what: Text
+    """What must have happened by then, in Dutch, e.g. ``Veiligheidsbeoordeling ...``."""
+    amount: Annotated[int, Field(ge=1, le=366, strict=True)]
+    """A whole number (1 to 366); a quoted "10" is refused rather than read as 10."""
+    unit: DeadlineUnit
+    from_: Literal["report"] = Field(alias="from")
+    """The date counted from; ``report`` is the date of the melding (``report_made``)."""
+    cite: Cite
+    added: Added | None = None
+
+
+class LegalBasis(Item):
+    """A legal basis on which a melding can rest, with a short Dutch title for a choice."""
+
+    title: Text
+
+
+class ReportRules(Strict):
+    """What the protocol and the law say about a melding (report) to Veilig Thuis."""
+
+    not_anonymous: Item
+    """A professional cannot report anonymously (§2.2)."""
+    legal_bases: list[LegalBasis] = Field(min_length=1)
+    """What the melding rests on: the meldrecht, the conflict of duties, or consent."""
+    non_disclosure: Item
+    """The reporter may ask that their identity is not disclosed to the family."""
+    family_section: Item
+    """What the family may read, and the separate section it may not."""
+
+    def legal_basis(self, basis_id: str) -> LegalBasis:
+        """The legal basis with this id; ``KeyError`` when the protocol has none."""
+        for basis in self.legal_bases:
+            if basis.id == basis_id:
+                return basis
+        raise KeyError(basis_id)
+
+
+class Casusregie(Strict):
+    """Who holds casusregie other than the professional, and what that means (§2.1)."""
+
+    veilig_thuis: Item
+    """With a melding Veilig Thuis takes casusregie over from the reporter."""
+    care_coordinator: Item
+    """Casusregie with the zorgcoördinator."""
+
+
+class Feedback(Strict):
+    """Veilig Thuis's feedback to the reporter: the duty, and what the feedback says."""
+
+    duty: Item
+    contents: list[Item] = Field(min_length=1)
+
+
+class Chain(Strict):
+    """The chain after signalling: advice requests, the melding, deadlines and feedback."""
+
+    deadlines: list[Deadline] = Field(min_length=1)
+    advice_request: Item
+    """An adviesvraag: at any step, anonymously; Veilig Thuis records no personal data."""
+    report: ReportRules
+    casusregie: Casusregie
+    feedback: Feedback
+    after_report: list[Item] = Field(min_length=1)
+    """What stays with the reporter after a melding."""
+
+    def deadline(self, deadline_id: str) -> Deadline:
+        """The deadline with this id; ``KeyError`` when the protocol has none."""
+        for deadline in self.deadlines:
+            if deadline.id == deadline_id:
+                return deadline
+        raise KeyError(deadline_id)
+
+    def casusregie_for(self, direction: CaseDirection) -> Item | None:
+        """What the protocol says about casusregie for ``direction``; None for ``own``."""
+        if direction is CaseDirection.VEILIG_THUIS:
+            return self.casusregie.veilig_thuis
+        if direction is CaseDirection.CARE_COORDINATOR:
+            return self.casusregie.care_coordinator
+        return None
+
+
 class Source(Strict):
     """The document the protocol file transcribes."""
 
@@ -442,6 +554,8 @@ class Protocol(Strict):
     article_273f: Article273f
     conversation: list[Guidance] = Field(min_length=1)
     case_evaluation: CaseEvaluation
+    chain: Chain
+    """Advice requests, the melding, Veilig Thuis's deadlines and feedback (§2.1, §2.2)."""
 
     @model_validator(mode="after")
     def _references_and_unique_ids(self) -> Protocol:
@@ -479,9 +593,24 @@ class Protocol(Strict):
             for required in wanted:
                 if required not in present:
                     problems.append(f"{section}: the engine needs an item with id {required!r}")
+        chain_sections: dict[str, list[str]] = {
+            "chain.deadlines": [d.id for d in self.chain.deadlines],
+            "chain.report.legal_bases": [b.id for b in self.chain.report.legal_bases],
+        }
+        for section, wanted in REQUIRED_CHAIN_IDS.items():
+            for required in wanted:
+                if required not in chain_sections[section]:
+                    problems.append(f"{section}: Baken needs an item with id {required!r}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+REQUIRED_CHAIN_IDS: dict[str, tuple[str, ...]] = {
+    "chain.deadlines": ("termijn-veiligheidsbeoordeling", "termijn-onderzoek"),
+    "chain.report.legal_bases": ("meldrecht", "conflict-van-plichten", "toestemming"),
+}
+"""Chain ids the melding form and the Veilig Thuis inbox refer to; every protocol defines them."""
 
 
 REQUIRED_PARTNERS = (

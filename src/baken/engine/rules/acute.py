@@ -37,7 +37,8 @@ def holiday_date(holiday: Holiday, year: int) -> date:
 
 
 @cache
-def _zone(name: str) -> ZoneInfo:
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``, loaded once."""
     return ZoneInfo(name)
 
 
@@ -61,7 +62,7 @@ def is_public_holiday(hours: OfficeHours, day: date) -> bool:
 
 def within_office_hours(hours: OfficeHours, moment: datetime) -> bool:
     """Whether ``moment`` (timezone-aware) falls within office hours, judged in local time."""
-    local = moment.astimezone(_zone(hours.timezone))
+    local = moment.astimezone(zone(hours.timezone))
     if local.isoweekday() not in {day.iso for day in hours.days}:
         return False
     if is_public_holiday(hours, local.date()):

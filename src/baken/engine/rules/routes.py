@@ -7,7 +7,7 @@ from baken.engine.rules.acute import police_numbers
 from baken.engine.rules.weighing import WeighingResult
 from baken.engine.situation import Reporter, Situation
 from baken.protocol.index import index_of
-from baken.protocol.schema import ExploitationForm, Protocol
+from baken.protocol.schema import CaseDirection, ExploitationForm, Protocol
 
 
 def labour_signalled(situation: Situation, protocol: Protocol) -> bool:
@@ -25,6 +25,9 @@ def contacts(
 
     Trafficking counts as evident only when the weighing concluded a suspicion:
     the art. 273f elements are information, never a verdict, and do not route.
+    After a melding Veilig Thuis comes right after the police, for casusregie and
+    feedback rather than for a report; the zorgcoördinator is next when it holds
+    casusregie.
     """
     index = index_of(protocol)
     partners, items = index.partners, index.items
@@ -48,6 +51,13 @@ def contacts(
             result.append(
                 ContactAdvice(partner.id, name, phone, route.text, route.cite, route.added)
             )
+    chain = protocol.chain
+    if situation.reported:
+        with_vt = situation.case_direction is CaseDirection.VEILIG_THUIS
+        add("veilig-thuis", chain.casusregie.veilig_thuis if with_vt else chain.feedback.duty)
+    if situation.case_direction is CaseDirection.CARE_COORDINATOR:
+        add("zorgcoordinator", chain.casusregie.care_coordinator)
+    if situation.acute_danger:
         follow_up = protocol.acute_danger.follow_up
         if follow_up:
             add("veilig-thuis", follow_up[0])
@@ -89,13 +99,19 @@ def consent_actions(
     if situation.acute_danger:
         chosen.insert(0, "toestemming-acuut")
     volunteer = situation.reporter is Reporter.VOLUNTEER
+    reported = situation.reported
+    without_consent = situation.consent_to_report != "yes"
     if (
         not volunteer
+        and not reported
         and situation.consent_to_report == "not_asked"
         and 3 not in situation.steps_completed
     ):
         chosen.append("toestemming-stap-3")
-    if weighing.report == "required" and situation.consent_to_report != "yes":
+    if reported and without_consent and not volunteer:
+        # The melding is made: what remains is recording why it was made without consent.
+        chosen.append("toestemming-meldrecht-vastleggen")
+    elif not reported and weighing.report == "required" and without_consent:
         chosen.append("toestemming-conflict-van-plichten")
         chosen.append("toestemming-meldrecht-vastleggen")
     if weighing.conclusion == "suspicion" and "toestemming-comensha-hulp" in items:

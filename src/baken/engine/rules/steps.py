@@ -40,7 +40,9 @@ def step_actions(situation: Situation, protocol: Protocol, steps: StepsAdvice) -
         for number in steps.missing:
             step = by_number[number]
             actions.append(Action(f"Stap {number}: {step.summary}", step.cite))
-    elif 5 not in situation.steps_completed:
+    elif 5 not in situation.steps_completed and not situation.reported:
+        # After a melding the report decision of step 5 is taken; the help decision
+        # stays among the weighing's actions.
         step = by_number[5]
         actions.append(Action(f"Stap 5: {step.summary}", step.cite))
     return actions

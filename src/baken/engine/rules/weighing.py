@@ -8,6 +8,11 @@
 
 An unanswered question that could still change a decision leaves that decision
 open (None) rather than guessing.
+
+After a melding (``situation.reported``) the decision to report is taken: the outcome
+still says what the afwegingskader requires, but the actions no longer ask the report
+decision (nor introduce the two decisions), nor the questions that only it needed, nor
+repeat that a report is needed.
 """
 
 from __future__ import annotations
@@ -66,13 +71,14 @@ def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
     if q1 == "unknown":
         outcome = outcomes["doubt"]
         actions = [Action.of(outcome), Action.of(questions["q1"])]
-        if q2 == "yes":
+        if q2 == "yes" and not situation.reported:
             # Unsafety seen while the suspicion is in doubt: the report decision
             # stays open, but the professional must know what q2 yes leads to.
             actions.append(_branch(questions["q2"], questions["q2"].if_yes))
         return WeighingResult("doubt", None, None, tuple(actions), ())
 
-    actions = [Action.of(outcomes["suspicion"])]
+    # The suspicion outcome introduces the two decisions; after a melding only one is left.
+    actions = [] if situation.reported else [Action.of(outcomes["suspicion"])]
     reasons: list[Action] = []
     if q2 == "yes":
         reasons.append(_branch(questions["q2"], questions["q2"].if_yes))
@@ -101,11 +107,14 @@ def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
         report = None
 
     # Questions whose answer is still needed to settle an open decision.
+    report_open = report is None and not situation.reported
     open_questions: list[str] = []
-    if report is None and q2 == "unknown":
+    if report_open and q2 == "unknown":
         open_questions.append("q2")
-    if help_possible is None or report is None:
+    if help_possible is None or report_open:
         open_questions += [q for q in HELP_QUESTIONS if situation.answer(q) == "unknown"]
     actions += [Action.of(questions[qid]) for qid in open_questions]
-    actions += [Action.of(decisions["report"]), Action.of(decisions["help"])]
+    if not situation.reported:
+        actions.append(Action.of(decisions["report"]))
+    actions.append(Action.of(decisions["help"]))
     return WeighingResult("suspicion", report, help_possible, tuple(actions), tuple(reasons))
