@@ -1,4 +1,4 @@
-# Baken: `make run` starts the handbook on http://127.0.0.1:8000, `make test` runs every test.
+# Baken: `make run` starts Baken (and its worker) on http://127.0.0.1:8000, `make test` runs every test.
 # Both bootstrap .venv from the hash-locked requirements; nothing is installed by hand.
 PYTHON ?= python3.11
 VENV := .venv
@@ -26,8 +26,10 @@ $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
 	touch $@
 
 # Another port: `PORT=8080 make run`. Static files are collected into var/static first.
+# The background worker (e-mail, reminders) runs beside the server, started by it after
+# the migrations and stopped with it (Ctrl+C stops both); see docs/adr/0005.
 run: $(VENV)/.base-installed
-	$(BIN)/baken serve --port $(PORT)
+	$(BIN)/baken serve --port $(PORT) --with-worker
 
 # Lighthouse at mobile size on the login page, the handbook, the dossier list, a dossier
 # and step 1, against demo data in a temporary folder: a report in var/lighthouse/, not a

@@ -1,4 +1,5 @@
-"""The ``baken`` command: protocol export and validation, assessments, and the web server.
+"""The ``baken`` command: protocol export and validation, assessments, the web server and the
+background worker.
 
 Exit codes: 0 success; 1 a protocol file that does not validate, an access log whose chain
 is broken, or a purge that stopped at a dossier; 2 bad input, usage or configuration.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -163,8 +165,72 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from baken.conf.wsgi import application
 
-    print(f"Baken serves on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    waitress.serve(application, host=args.host, port=args.port, threads=8, ident="baken")
+    worker = None
+    try:
+        worker = _start_worker() if args.with_worker else None
+        print(f"Baken serves on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+        waitress.serve(application, host=args.host, port=args.port, threads=8, ident="baken")
+    except KeyboardInterrupt:
+        pass  # a stop before waitress took over the signal (it returns on its own)
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+    return 0
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """``baken worker`` as a child of ``baken serve --with-worker`` (what `make run` does),
+    started after the migrations ran. It stops with the server: on Ctrl+C (the terminal
+    signals both), on SIGTERM to the server (turned into a clean stop here), and by itself
+    when its parent is gone (``BAKEN_WORKER_PARENT``), even after a SIGKILL."""
+    import signal
+
+    def stop_serving(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_serving)
+    signal.signal(signal.SIGINT, stop_serving)  # even where it was ignored (started with &)
+    env = {**os.environ, "BAKEN_WORKER_PARENT": str(os.getpid())}
+    return subprocess.Popen([sys.executable, "-m", "baken.cli", "worker"], env=env)  # noqa: S603
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (it finishes its running task) and wait for it."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background tasks (e-mail) and the reminder sweep until stopped."""
+    import signal
+
+    _setup_django(serving=not args.once)
+    from django.conf import settings
+
+    from baken.notifications import worker
+
+    _require_migrated()
+    interval = args.interval or settings.BAKEN_WORKER_INTERVAL
+    if args.once:
+        worker.run(interval=interval, once=True)
+        print("baken worker: one sweep done, the queue is empty")
+        return 0
+    stop = worker.Stop()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    parent = os.environ.get("BAKEN_WORKER_PARENT", "")
+    print(
+        f"Baken worker runs: e-mail as it is queued, reminders every {interval} s "
+        "(Ctrl+C stops it)",
+        flush=True,
+    )
+    worker.run(interval=interval, stop=stop, parent_pid=int(parent) if parent.isdigit() else None)
+    print("baken worker: stopped", flush=True)
     return 0
 
 
@@ -305,6 +371,12 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 3600:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds, 1 to 3600: {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baken",
@@ -363,7 +435,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the web application")
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="also run `baken worker` (e-mail and reminders) beside the server, as `make run` does",
+    )
     serve.set_defaults(handler=cmd_serve)
+
+    worker_parser = commands.add_parser(
+        "worker", help="run the background tasks: e-mail, and the reminder sweep"
+    )
+    worker_parser.add_argument(
+        "--interval",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds between two reminder sweeps (default: BAKEN_WORKER_INTERVAL, 60)",
+    )
+    worker_parser.add_argument(
+        "--once",
+        action="store_true",
+        help="sweep once, run every queued task, then exit (for cron and tests)",
+    )
+    worker_parser.set_defaults(handler=cmd_worker)
     return parser
 
 

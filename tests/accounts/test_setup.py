@@ -157,7 +157,7 @@ def test_serve_prints_the_link_when_there_are_no_users(
 
     served: list[object] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: served.append(kwargs))
-    cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8123))
+    cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8123, with_worker=False))
     out = capsys.readouterr().out
     assert (
         "No users yet. Create the first administrator (functioneel beheerder), once, "
@@ -176,5 +176,5 @@ def test_serve_prints_no_link_when_users_exist(
     import waitress
 
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: None)
-    cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8123))
+    cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8123, with_worker=False))
     assert "installatie" not in capsys.readouterr().out

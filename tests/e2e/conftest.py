@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
+from tests.e2e.smtp import smtp_server, smtp_settings  # noqa: F401 (fixtures: a real SMTP server)
 from tests.support import SECRETS, totp_code
 
 # Playwright's sync API runs an event loop in this thread; Django's async-safety check would

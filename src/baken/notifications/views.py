@@ -1,0 +1,64 @@
+"""The user's berichten: the list, and the link that marks one read and goes to it.
+
+Only the owner sees a bericht: anyone else's answers 404, like a dossier outside one's
+need to know. Only users who work with dossiers have berichten.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from baken.accounts.models import User
+from baken.notifications import selectors, services
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    """The user, who must work with dossiers: only they get berichten (the functioneel
+    beheerder never does, and gets 404 here as on the dossier pages)."""
+    user = request.user
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        raise Http404("no berichten for this user")
+    return user
+
+
+def _page(request: HttpRequest) -> int:
+    """The page asked for (``?pagina=2``); anything that is not a page number is page 1."""
+    raw = request.GET.get("pagina", "")
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 10_000:
+        return int(raw)
+    return 1
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's berichten, newest first, the unread ones marked; 25 a page."""
+    user = _user(request)
+    page = _page(request)
+    rows = selectors.notifications_for(user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "notifications": rows[:PAGE_SIZE],
+            "newer_page": page - 1 if page > 1 else None,
+            "older_page": page + 1 if len(rows) > PAGE_SIZE else None,
+            "section": "notifications",
+        },
+    )
+
+
+@login_required
+@require_safe
+def notification_open(request: HttpRequest, notification: int) -> HttpResponse:
+    """Mark the user's own bericht read and go where it links (a path inside Baken)."""
+    found = selectors.notification_for(_user(request), notification)
+    if found is None:
+        raise Http404("no such bericht for this user")
+    services.mark_read(found)
+    return HttpResponseRedirect(found.url)
