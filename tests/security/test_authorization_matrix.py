@@ -24,11 +24,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from baken.chain import services as chain_services
+from baken.chain.models import PartnerRole
 from baken.dossiers import services
 from baken.dossiers.access import Act, Ground, decide
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
 from baken.dossiers.selectors import access_to
+from baken.notifications.models import NotificationKind
+from baken.notifications.services import notify
 from tests.support import enrol_totp
 
 OBSERVATION = {
@@ -37,6 +41,25 @@ OBSERVATION = {
     "source": "mentor",
     "description": "x",
 }
+
+MELDING = chain_services.ReportDetails(
+    reporter_name="P. Proef",
+    reporter_organisation="Wijkteam Proef-Noord",
+    reporter_phone="0300000000",
+    reporter_email="",
+    person_name="Casus Matrix",
+    person_birth_date=None,
+    person_address="",
+    parents="",
+    network="",
+    done_so_far="Gesprekken gevoerd.",
+    consent="not_asked",
+    legal_basis="meldrecht",
+    legal_basis_reason="Vermoeden van uitbuiting.",
+    family_hidden="",
+    non_disclosure=False,
+    departure_motivation="Het besluit staat nog niet vast; de signalen zijn ernstig.",
+)
 
 # One row per URL name: who may use it, and the ONE answer each case gets.
 #
@@ -52,6 +75,12 @@ OBSERVATION = {
 # "administrator" = the functioneel beheerder; "dossier-user" = every role that works with
 # dossiers; "break-glass" = the aandachtsfunctionarissen and the Veilig Thuis advisers; or
 # an :class:`Act` on the matrix's dossier, which whoever ACTS allows it to may use.
+# The chain: "inbox" = who works a linked chain partner's inbox (the Veilig Thuis advisers
+# of the organisation linked as Veilig Thuis, the zorgcoördinator of the one linked as
+# zorgcoördinatie); "share-recipient" = who works the inbox the world's pending advice
+# request was sent to (Veilig Thuis); "received-team" = the case team of the Veilig Thuis
+# dossier opened from the world's accepted melding. A row ``on`` "received" is about that
+# dossier instead of the matrix's.
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,7 @@ class Row:
     post: int
     anonymous: tuple[int, int] = (302, 302)  # to the login page
     reader_post: int | None = None
+    on: str = "matrix"  # the dossier in the URL: the matrix's, or "received" (Veilig Thuis')
 
 
 LOGIN_FIRST = (302, 302)
@@ -106,6 +136,23 @@ TABLE: dict[str, Row] = {
     "dossiers:details": Row(Act.READ, get=200, post=400, reader_post=400),
     "dossiers:record": Row(Act.READ, get=405, post=400, reader_post=400),
     "dossiers:signals": Row(Act.READ, get=405, post=400, reader_post=400),
+    # Berichten: everyone who works with dossiers has a list; a bericht's link (GET only)
+    # marks it read and redirects, for its owner only (everyone else: 404, as unknown).
+    "notifications:list": Row("dossier-user", get=200, post=405),
+    "notifications:open": Row("own-bericht", get=302, post=405),
+    # The chain. Sending: an empty form is refused with its errors (the send step of a
+    # melding asks for re-authentication, but an empty POST does not get that far).
+    "chain:ask_advice": Row(Act.ASK_ADVICE, get=200, post=400),
+    "chain:report": Row(Act.REPORT, get=200, post=400),
+    # POST only (the login check comes first); withdraws the world's pending advice request
+    # and goes back to the dossier.
+    "chain:withdraw": Row(Act.RECORD, get=405, post=302),
+    # Only on the dossier Veilig Thuis opened from a melding; on any other dossier, 404.
+    "chain:feedback": Row("received-team", get=200, post=400, on="received"),
+    "chain:inbox": Row("inbox", get=200, post=405),
+    # An empty POST chose no action: the page again with a message.
+    "chain:share": Row("share-recipient", get=200, post=400),
+    "chain:partners": Row("administrator", get=200, post=400),
 }
 PUBLIC_NAMESPACES = {"web"}
 
@@ -149,6 +196,10 @@ MAY: dict[str | Act, set[str]] = {
     "nobody": set(),
     "administrator": {"administrator"},
     "dossier-user": LOGGED_IN - {"administrator"},
+    "own-bericht": {"team_professional"},  # the world's one bericht is theirs
+    "inbox": {"veilig_thuis_other_org", BREAK_GLASS_READER, "care_coordinator_other_org"},
+    "share-recipient": {"veilig_thuis_other_org", BREAK_GLASS_READER},
+    "received-team": {"veilig_thuis_other_org"},  # accepted the melding
     "break-glass": {
         "expert_same_org",
         "expert_other_org",
@@ -157,7 +208,8 @@ MAY: dict[str | Act, set[str]] = {
     },
     **{act: {role for role, acts in ACTS.items() if act in acts} & LOGGED_IN for act in Act},
 }
-PER_DOSSIER: set[str | Act] = set(Act)
+PER_DOSSIER: set[str | Act] = set(Act) | {"own-bericht", "share-recipient", "received-team"}
+"""Rows about one object (the dossier, the bericht or the share): 404 for an unknown one."""
 
 
 def our_urls() -> Iterator[tuple[str, URLPattern]]:
@@ -176,8 +228,15 @@ def our_urls() -> Iterator[tuple[str, URLPattern]]:
     yield from walk(get_resolver().url_patterns, "")
 
 
-def _kwargs(pattern: URLPattern, dossier_id: uuid.UUID, user_id: int) -> dict[str, Any]:
+def _kwargs(
+    pattern: URLPattern,
+    dossier_id: uuid.UUID,
+    user_id: int,
+    notification_id: int = 0,
+    share_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    share = share_id or uuid.uuid4()
     for name in pattern.pattern.converters:
         values[name] = {
             "pk": dossier_id if "uuid" in str(pattern.pattern) else user_id,
@@ -185,6 +244,9 @@ def _kwargs(pattern: URLPattern, dossier_id: uuid.UUID, user_id: int) -> dict[st
             "sequence": 1,
             "kind": "observation",
             "token": "not-a-token",
+            "notification": notification_id,
+            "share": share,
+            "share_id": share,
         }[name]
     return values
 
@@ -239,7 +301,22 @@ def world(db: None) -> dict[str, Any]:
         dossier.pk,
         "Melding binnengekomen over deze casus; afstemming nodig.",
     )
-    return {"users": users, "dossier": dossier}
+    bericht = notify([owner], NotificationKind.NEW_REPORT, f"/dossiers/{dossier.pk}/")[0]
+    # The chain: Veilig Thuis and the zorgcoördinatie linked; a melding sent and accepted (so
+    # Veilig Thuis has its own dossier), and an advice request waiting in Veilig Thuis' inbox.
+    administrator = users["administrator"]
+    chain_services.link_partner(administrator, vt.pk, PartnerRole.VEILIG_THUIS)
+    chain_services.link_partner(administrator, zc.pk, PartnerRole.CARE_COORDINATOR)
+    melding = chain_services.send_report(access_to(owner, dossier.pk), MELDING, [1])
+    received = chain_services.accept_report(users["veilig_thuis_other_org"], melding.pk)
+    share = chain_services.ask_advice(access_to(owner, dossier.pk), "Wat nu?", [1])
+    return {
+        "users": users,
+        "dossier": dossier,
+        "bericht": bericht,
+        "received": received,
+        "share": share,
+    }
 
 
 def _client(world: dict[str, Any], role: str) -> Client:
@@ -318,7 +395,7 @@ def test_the_matrix(world: dict[str, Any], role: str) -> None:
     client = _client(world, role)
     dossier: Dossier = world["dossier"]
     target_user = world["users"]["colleague_same_org"].pk
-    failures = []
+    failures: list[tuple[Any, ...]] = []
     for name, pattern in our_urls():
         namespace = name.split(":")[0]
         if namespace in PUBLIC_NAMESPACES:
@@ -326,9 +403,12 @@ def test_the_matrix(world: dict[str, Any], role: str) -> None:
             if response.status_code != 200:
                 failures.append((name, "GET", response.status_code, "expected 200"))
             continue
+        about = world["received"] if TABLE[name].on == "received" else dossier
         for real in (True, False):
-            dossier_id = dossier.pk if real else uuid.uuid4()
-            url = reverse(name, kwargs=_kwargs(pattern, dossier_id, target_user))
+            dossier_id = about.pk if real else uuid.uuid4()
+            bericht = world["bericht"].pk if real else world["bericht"].pk + 1000
+            share = world["share"].pk if real else uuid.uuid4()
+            url = reverse(name, kwargs=_kwargs(pattern, dossier_id, target_user, bericht, share))
             for method in ("GET", "POST"):
                 response = client.get(url) if method == "GET" else client.post(url, {})
                 want = expected(name, role, method, real)
@@ -345,14 +425,15 @@ def test_the_matrix(world: dict[str, Any], role: str) -> None:
     assert not failures, failures
 
 
-@pytest.mark.parametrize("role", sorted(set(ROLES) - MAY[Act.READ]))
-def test_a_real_dossier_answers_as_a_missing_one_to_who_may_not_see_it(role: str) -> None:
-    """For every dossier URL, a user who may not see the dossier gets the same answer about
-    it as about a dossier that does not exist (by the table, which the matrix checks)."""
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_a_real_object_answers_as_a_missing_one_to_who_may_not_see_it(role: str) -> None:
+    """For every URL about one dossier, bericht or share, a user who may not see that object
+    gets the same answer about it as about one that does not exist (by the table, which the
+    matrix checks)."""
     differ = [
         (name, method)
         for name, row in TABLE.items()
-        if row.may in PER_DOSSIER
+        if row.may in PER_DOSSIER and role not in MAY[row.may]
         for method in ("GET", "POST")
         if expected(name, role, method, True) != expected(name, role, method, False)
     ]

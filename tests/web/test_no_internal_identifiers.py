@@ -20,13 +20,19 @@ import pytest
 import yaml
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.audit.models import Action, Purpose
+from baken.chain import selectors as chain_selectors
+from baken.chain import services as chain_services
+from baken.chain.models import PartnerRole, Share
 from baken.dossiers import services
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
-from baken.dossiers.selectors import access_to
+from baken.dossiers.selectors import access_to, current_entries, timeline
+from baken.notifications.models import Notification, NotificationKind
+from baken.notifications.services import notify
 from baken.web.pages import PAGES
 from tests.web.stages import ACUTE_RAISED, add, closed, seen, walk
 
@@ -173,14 +179,20 @@ NO_PAGE = {
     "accounts:user_reactivate",
     "accounts:user_reset_two_factor",
     "dossiers:export_json",
+    "notifications:open",  # marks a bericht read and redirects to its link
+    "chain:withdraw",  # POST only; redirects to the dossier, rendered below
 }
 
 
 @pytest.fixture
 def people(make_user: Callable[..., User], organisation: Organisation) -> dict[str, User]:
     vt = Organisation.objects.create(name="Veilig Thuis Proef", kind=OrganisationKind.VEILIG_THUIS)
+    zc = Organisation.objects.create(
+        name="Zorgcoördinatie Proef", kind=OrganisationKind.CARE_COORDINATION
+    )
     user = make_user
     return {
+        "care_coordinator": user("proef-zc", Role.CARE_COORDINATOR, zc),
         "professional": user("proef-professional", Role.PROFESSIONAL, organisation),
         "volunteer": user("proef-vrijwilliger", Role.VOLUNTEER, organisation),
         "colleague": user("proef-collega", Role.PROFESSIONAL, organisation),
@@ -203,6 +215,88 @@ def _dossier(owner: User, label: str) -> Dossier:
     return services.open_dossier(owner, services.NewDossier(label, None, 16, ["sexual", "labour"]))
 
 
+MELDING_FORM = {
+    "reporter_name": "P. Proef",
+    "reporter_organisation": "Wijkteam Proef",
+    "reporter_phone": "0300000000",
+    "person_name": "Casus Proef",
+    "done_so_far": "Gesprekken gevoerd.",
+    "consent": "not_asked",
+    "legal_basis": "meldrecht",
+    "legal_basis_reason": "Vermoeden van uitbuiting.",
+    "departure_motivation": "De signalen zijn ernstig.",
+}
+
+
+def _details(**changes: Any) -> chain_services.ReportDetails:
+    fields = {
+        "reporter_email": "",
+        "person_birth_date": None,
+        "person_address": "Ergens in de regio",
+        "parents": "Ouders bekend bij de school",
+        "network": "Een tante",
+        "family_hidden": "Niet aan de vader laten zien.",
+        "non_disclosure": True,
+        **MELDING_FORM,
+    }
+    return chain_services.ReportDetails(**{**fields, **changes})
+
+
+def _selectable(dossier: Dossier) -> list[int]:
+    """The sequences of the entries a sender may send along."""
+    return [
+        e.sequence
+        for e in current_entries(timeline(dossier))
+        if e.kind in chain_services.SELECTABLE_KINDS
+    ]
+
+
+def _chain(people: dict[str, User], senders: list[Dossier]) -> tuple[list[Share], Dossier]:
+    """The chain in every state: partners linked; advice requests answered, declined,
+    withdrawn and pending; meldingen accepted (with feedback), forwarded to the
+    zorgcoördinatie and pending. Returns the shares and Veilig Thuis' own dossier."""
+    owner, adviser = people["professional"], people["adviser"]
+    admin = people["administrator"]
+    vt, zc = adviser.organisation, people["care_coordinator"].organisation
+    assert vt is not None and zc is not None
+    chain_services.link_partner(admin, vt.pk, PartnerRole.VEILIG_THUIS)
+    chain_services.link_partner(admin, zc.pk, PartnerRole.CARE_COORDINATOR)
+    first, second, third, fourth = senders
+
+    def ask(dossier: Dossier, question: str) -> Share:
+        return chain_services.ask_advice(
+            access_to(owner, dossier.pk), question, _selectable(dossier)
+        )
+
+    def melding(dossier: Dossier) -> Share:
+        return chain_services.send_report(
+            access_to(owner, dossier.pk), _details(), _selectable(dossier)
+        )
+
+    answered = ask(first, "Hoe pakken we dit aan?")
+    chain_services.answer_advice(adviser, answered.pk, "Ga in gesprek en leg vast wat je ziet.")
+    declined = ask(second, "Is dit iets voor jullie?")
+    chain_services.decline(adviser, declined.pk, "Dit hoort bij een andere regio.")
+    withdrawn = ask(third, "Nog een vraag.")
+    chain_services.withdraw(access_to(owner, third.pk), withdrawn.pk)
+    pending_advice = ask(fourth, "Wat zijn de volgende stappen?")
+
+    accepted = melding(first)
+    received = chain_services.accept_report(adviser, accepted.pk)
+    chain_services.give_feedback(
+        access_to(adviser, received.pk),
+        chain_services.Feedback("after_safety_assessment", True, "Politie, gemeente", "Geen."),
+    )
+    forwarded = melding(second)
+    onward = chain_services.forward(adviser, forwarded.pk, zc.pk, "Voor de casusregie.")
+    pending_melding = melding(fourth)
+    shares = [answered, declined, withdrawn, pending_advice, accepted, forwarded, pending_melding]
+    for share in shares:  # opened by their recipient: logged on the sender's side
+        chain_selectors.share_for_recipient(adviser, share.pk)
+    chain_selectors.share_for_recipient(people["care_coordinator"], onward.pk)
+    return [*shares, onward], received
+
+
 def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
     """Every page type, for its users, in every stage of a dossier, shows no code, protocol id,
     file name or UUID outside the dossier's marked reference."""
@@ -218,6 +312,7 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
     open_with_break_glass(
         people["adviser"], dossiers[3].pk, "Melding binnengekomen; afstemming nodig."
     )
+    shares, received = _chain(people, [dossiers[5], dossiers[4], dossiers[3], acute])
 
     pages: list[tuple[str, Client, str, Dossier | None, dict[str, Any] | None]] = []
     covered: set[str] = set()
@@ -322,7 +417,87 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
         )
     )
     pages.append(("dossiers:list", adviser, reverse("dossiers:list"), None, None))
+    # Berichten of every kind, about an organisation and not, read and unread.
+    for kind in NotificationKind:
+        notify(
+            [people["adviser"]],
+            kind,
+            f"/dossiers/{dossiers[3].pk}/",
+            organisation=people["adviser"].organisation,
+        )
+        notify([people["adviser"]], kind, "/dossiers/")
+    Notification.objects.filter(user=people["adviser"], kind=NotificationKind.NEW_REPORT).update(
+        read_at=timezone.now()
+    )
+    pages.append(("notifications:list", adviser, reverse("notifications:list"), None, None))
+    pages.append(
+        ("notifications:list", adviser, reverse("notifications:list") + "?pagina=2", None, None)
+    )
+    # The chain: sending (form, errors, preview), the inboxes, every share for its recipient,
+    # Veilig Thuis' own dossier with its feedback page, and the partners page.
+    for dossier in (dossiers[5], acute):
+        for name in ("chain:ask_advice", "chain:report"):
+            url = reverse(name, args=[dossier.pk])
+            pages.append((name, client, url, dossier, None))
+            pages.append((name, client, url, dossier, {}))
+        chosen = [str(n) for n in _selectable(dossier)]
+        pages.append(
+            (
+                "chain:ask_advice",
+                client,
+                reverse("chain:ask_advice", args=[dossier.pk]),
+                dossier,
+                {"question": "Wat nu?", "entries": chosen},
+            )
+        )
+        pages.append(
+            (
+                "chain:report",
+                client,
+                reverse("chain:report", args=[dossier.pk]),
+                dossier,
+                {**MELDING_FORM, "entries": chosen},
+            )
+        )
+    care_coordinator = _client(people["care_coordinator"])
+    for who in (adviser, care_coordinator):
+        pages.append(("chain:inbox", who, reverse("chain:inbox"), None, None))
+    for share in shares:
+        who = (
+            care_coordinator if share.recipient_id != people["adviser"].organisation_id else adviser
+        )
+        url = reverse("chain:share", args=[share.pk])
+        pages.append(("chain:share", who, url, None, None))
+        if share.is_open:
+            pages.append(("chain:share", who, url, None, {}))
+            for action in ("answer", "decline", "forward"):
+                pages.append(("chain:share", who, url, None, {"action": action}))
+    for name in ("detail", "access_log", "team", "details"):
+        pages.append(
+            (
+                f"dossiers:{name}",
+                adviser,
+                reverse(f"dossiers:{name}", args=[received.pk]),
+                received,
+                None,
+            )
+        )
+    for step in range(1, 6):
+        pages.append(
+            (
+                "dossiers:step",
+                adviser,
+                reverse("dossiers:step", args=[received.pk, step]),
+                received,
+                None,
+            )
+        )
+    feedback = reverse("chain:feedback", args=[received.pk])
+    pages.append(("chain:feedback", adviser, feedback, received, None))
+    pages.append(("chain:feedback", adviser, feedback, received, {}))
     admin = _client(people["administrator"])
+    pages.append(("chain:partners", admin, reverse("chain:partners"), None, None))
+    pages.append(("chain:partners", admin, reverse("chain:partners"), None, {}))
     for name in (
         "accounts:manage",
         "accounts:organisation_create",

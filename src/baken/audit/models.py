@@ -49,9 +49,21 @@ class Action(models.TextChoices):
     DOSSIER_CLOSED = "dossier_closed", _("closed the dossier")
     BREAK_GLASS_OPENED = "break_glass_opened", _("opened it with emergency access")
     PURGED = "purged", _("deleted it at the end of the retention term")
+    # The chain: what went to another organisation, and what came back
+    SHARE_SENT = "share_sent", _("sent it through Baken")
+    SHARE_OPENED = "share_opened", _("opened what was sent")
+    SHARE_ACCEPTED = "share_accepted", _("accepted the report")
+    SHARE_DECLINED = "share_declined", _("declined what was sent")
+    SHARE_FORWARDED = "share_forwarded", _("forwarded what was sent")
+    SHARE_WITHDRAWN = "share_withdrawn", _("withdrew what was sent")
+    ADVICE_ANSWERED = "advice_answered", _("answered the advice request")
+    FEEDBACK_GIVEN = "feedback_given", _("gave feedback to the reporter")
+    OPENED_FROM_REPORT = "opened_from_report", _("opened a dossier from a report")
     # Management (not about one dossier)
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", _("reviewed an emergency access")
     ORGANISATION_CREATED = "organisation_created", _("added an organisation")
+    CHAIN_PARTNER_LINKED = "chain_partner_linked", _("linked an organisation to a chain partner")
+    CHAIN_PARTNER_UNLINKED = "chain_partner_unlinked", _("unlinked a chain partner")
     FIRST_ADMINISTRATOR_CREATED = "first_administrator_created", _("set up the first administrator")
     USER_CREATED = "user_created", _("added a user")
     USER_DEACTIVATED = "user_deactivated", _("deactivated a user")
@@ -68,6 +80,9 @@ class Purpose(models.TextChoices):
     BREAK_GLASS = "break_glass", _("emergency access")
     ADMINISTRATION = "administration", _("administration")
     RETENTION = "retention", _("retention term ended")
+    ADVICE_REQUEST = "advice_request", _("advice from Veilig Thuis, without personal data")
+    REPORT = "report", _("report to Veilig Thuis")
+    CHAIN_FOLLOW_UP = "chain_follow_up", _("the chain's follow-up of a report")
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):

@@ -11,6 +11,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -113,11 +114,16 @@ INSTALLED_APPS = [
     "baken.accounts",
     "baken.audit",
     "baken.dossiers",
+    "baken.chain",
     "baken.web",
+    "baken.notifications",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "axes",
+    # Django's tasks framework (the django-tasks backport) and its database backend.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -167,6 +173,9 @@ MFA_TOTP_ISSUER = "Baken"
 # One period (30 s) either side, for a phone whose clock is slightly off.
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
+# E-mail (docs/configuration.md#e-mail): the console in development (the worker prints
+# each mail), SMTP from the environment in production. A bericht's mail says only that
+# something is waiting, with a link to BAKEN_BASE_URL (baken.notifications.tasks).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -174,6 +183,70 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "baken@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "") or str(VAR_DIR / "mail")
+
+
+def _env_whole_number(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, between ``low`` and ``high``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number from {low} to {high}, not {raw!r}"
+        )
+    return int(raw)
+
+
+def _env_switch(name: str) -> bool:
+    raw = os.environ.get(name, "").strip()
+    if raw not in {"", "0", "1"}:
+        raise ImproperlyConfigured(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
+    return raw == "1"
+
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = _env_whole_number("EMAIL_PORT", 25, 1, 65535)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_switch("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_switch("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (implicit TLS, usually "
+        "port 465) exclude each other: set one"
+    )
+# A mail server that does not answer holds up the worker's queue for at most this long.
+EMAIL_TIMEOUT = _env_whole_number("EMAIL_TIMEOUT", 30, 1, 600)
+
+
+def _base_url() -> str:
+    """Where Baken is reached, for the links in e-mails (scheme and host, no path)."""
+    raw = os.environ.get("BAKEN_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.netloc
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"BAKEN_BASE_URL must be like https://baken.example.nl (scheme and host), not {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+BAKEN_BASE_URL = _base_url()
+
+# Background tasks (docs/adr/0005-background-tasks.md): Django's tasks framework with
+# django-tasks-db's database backend, so the queue lives in Baken's own database (SQLite
+# or PostgreSQL alike) and `baken worker` runs it. Tests use the same backend: a task is a
+# row after commit and the test runs the worker (baken.notifications.worker), as
+# production does, instead of an immediate backend that would hide both.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+BAKEN_WORKER_INTERVAL = _env_whole_number("BAKEN_WORKER_INTERVAL", 60, 1, 3600)
+"""Seconds between two reminder sweeps of `baken worker` (its --interval overrides it)."""
 # Idle timeout: a session ends after 30 minutes without a request (and with the browser).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -244,6 +317,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "baken.web.context_processors.acute_danger",
+                "baken.notifications.context_processors.unread_notifications",
+                "baken.chain.context_processors.inbox",
                 "csp.context_processors.nonce",
             ],
         },

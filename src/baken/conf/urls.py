@@ -10,6 +10,8 @@ urlpatterns = [
     path("beheer/", include("baken.accounts.urls")),
     path("dossiers/", include("baken.dossiers.urls")),
     path("handboek/", include("baken.web.urls")),
+    path("berichten/", include("baken.notifications.urls")),
+    path("", include("baken.chain.urls")),
 ]
 
 # Dutch error pages in the base layout (baken.web.views); 405 and bare 409 responses get

@@ -240,6 +240,39 @@ def log_dossier(
     )
 
 
+def log_transfer(
+    user: Any,
+    dossier: Dossier,
+    code: Code,
+    action: str,
+    *,
+    purpose: str,
+    basis: str = "",
+    entry: Entry | None = None,
+) -> AccessEvent:
+    """An access-log line (NEN 7513: transfer) about ``dossier`` for something that went to
+    or came from another organisation through the chain, on the ground of a share, not of a
+    :class:`DossierAccess`: the sender's dossier when Veilig Thuis opens what was sent, or
+    when its answer or feedback lands there. ``basis`` is the legal basis (a protocol id,
+    e.g. ``meldrecht``), kept in the line's detail."""
+    return append(
+        user_id=user.pk,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        responsible_organisation_id=dossier.organisation_id,
+        dossier_id=dossier.pk,
+        entry_sequence=entry.sequence if entry is not None else None,
+        code=code,
+        action=action,
+        purpose=purpose,
+        authorised=True,
+        case_team=False,
+        consent=_consent(dossier),
+        break_glass=False,
+        detail=f"basis:{basis}" if basis else "",
+    )
+
+
 def log_account(by: Any, action: str, detail: str) -> AccessEvent:
     """A management or login event (code E), not about a dossier."""
     return append(

@@ -124,6 +124,10 @@ class EntryKind(models.TextChoices):
     EVALUATION = "evaluation", _("Case evaluation")
     TEAM_MEMBER = "team_member", _("Colleague added to the case team")
     DETAILS = "details", _("Details of the person changed")
+    ADVICE_REQUEST = "advice_request", _("Advice asked from Veilig Thuis")
+    REPORT = "report", _("Report to Veilig Thuis (melding)")
+    CHAIN_STATUS = "chain_status", _("News from the chain")
+    FEEDBACK = "feedback", _("Feedback to the reporter")
 
 
 STEP_OF_KIND: dict[str, int | None] = {
@@ -138,7 +142,16 @@ STEP_OF_KIND: dict[str, int | None] = {
     EntryKind.EVALUATION: None,
     EntryKind.TEAM_MEMBER: None,
     EntryKind.DETAILS: None,
+    EntryKind.ADVICE_REQUEST: None,
+    EntryKind.REPORT: None,
+    EntryKind.CHAIN_STATUS: None,
+    EntryKind.FEEDBACK: None,
 }
+
+CHAIN_KINDS = frozenset(
+    {EntryKind.ADVICE_REQUEST, EntryKind.REPORT, EntryKind.CHAIN_STATUS, EntryKind.FEEDBACK}
+)
+"""Entries the chain writes (baken.chain): never typed into a dossier form, never corrected."""
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):

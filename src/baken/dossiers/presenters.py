@@ -10,9 +10,10 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from baken.dossiers.forms import ENTRY_FORMS, EvaluationForm
-from baken.dossiers.models import Entry, EntryKind
+from baken.dossiers.models import CHAIN_KINDS, Entry, EntryKind
 from baken.protocol import Protocol
 from baken.protocol.index import all_signals
 
@@ -93,9 +94,75 @@ def _details_rows(data: dict[str, Any]) -> list[Row]:
     return result
 
 
+CHAIN_EVENTS = {
+    "accepted": _noop("accepted the report; casusregie is now with them"),
+    "declined": _noop("declined"),
+    "forwarded": _noop("forwarded it"),
+    "withdrawn": _noop("withdrawn by the sender"),
+}
+FEEDBACK_MOMENTS = {
+    "after_safety_assessment": _noop("After the safety assessment"),
+    "after_investigation": _noop("After the investigation"),
+}
+
+
+def _chain_rows(entry: Entry, protocol: Protocol) -> list[Row]:
+    """Readable rows for what the chain wrote into a dossier (never its internal ids)."""
+    data = entry.data
+    if entry.kind == EntryKind.ADVICE_REQUEST:
+        return [
+            Row(_("Sent to"), str(data.get("to", ""))),
+            Row(_("Question"), _display(None, data.get("question"))),
+            Row(_("Entries sent along"), str(data.get("entries_sent", 0))),
+        ]
+    if entry.kind == EntryKind.REPORT:
+        basis_id = str(data.get("legal_basis", ""))
+        titles = {b.id: b.title for b in protocol.chain.report.legal_bases}
+        result = []
+        if data.get("direction") == "received":
+            result.append(Row(_("Received from"), str(data.get("from", ""))))
+        else:
+            result.append(Row(_("Sent to"), str(data.get("to", ""))))
+            result.append(Row(_("Rests on"), titles.get(basis_id, "—")))
+            result.append(Row(_("Entries sent along"), str(data.get("entries_sent", 0))))
+        result.append(Row(_("Date of the report"), _date(data.get("report_made")) or "—"))
+        result.append(
+            Row(
+                _("Reporter's identity not to be disclosed"),
+                _display(None, bool(data.get("non_disclosure"))),
+            )
+        )
+        return result
+    if entry.kind == EntryKind.CHAIN_STATUS:
+        event = str(data.get("event", ""))
+        result = [Row(str(data.get("by", "")), _(CHAIN_EVENTS.get(event, event)))]
+        if data.get("reason"):
+            result.append(Row(_("Reason"), str(data["reason"])))
+        if data.get("to"):
+            result.append(Row(_("Forwarded to"), str(data["to"])))
+        return result
+    if entry.kind == EntryKind.FEEDBACK:
+        return [
+            Row(_("From"), str(data.get("from_organisation", ""))),
+            Row(_("When"), _(FEEDBACK_MOMENTS.get(str(data.get("moment")), "—"))),
+            Row(
+                _("Follow-up trajectory started"),
+                _display(None, bool(data.get("trajectory_started"))),
+            ),
+            Row(_("To which parties the case went"), _display(None, data.get("parties"))),
+            Row(
+                _("Safety conditions and monitoring agreements that involve you"),
+                _display(None, data.get("conditions")),
+            ),
+        ]
+    return []
+
+
 def rows(entry: Entry, protocol: Protocol) -> list[Row]:
     """The entry's data as (label, value) rows in the form's field order."""
     data = entry.data
+    if entry.kind in CHAIN_KINDS:
+        return _chain_rows(entry, protocol)
     if entry.withdrawn:
         return [Row(_("Withdrawn"), _("This entry withdraws the one it corrects."))]
     if entry.kind == EntryKind.TEAM_MEMBER:
@@ -128,6 +195,18 @@ def rows(entry: Entry, protocol: Protocol) -> list[Row]:
         if name == "seen" or name not in data:
             continue
         result.append(Row(str(field.label), _display(field, data[name])))
+    if entry.kind == EntryKind.CONSULTATION and data.get("via_baken"):
+        result.insert(
+            0,
+            Row(
+                _("Through Baken"),
+                _("%(organisation)s, advice request of %(date)s")
+                % {
+                    "organisation": data.get("from_organisation", ""),
+                    "date": _date(data.get("asked_on")) or "",
+                },
+            ),
+        )
     if entry.kind == EntryKind.DECISION and data.get("deviates"):
         result.append(Row(_("Departs from the protocol"), _("Yes, with a motivation")))
     return result

@@ -172,6 +172,8 @@ def _deletion_order(
         if related is model or related in path:
             continue
         field = relation.field
+        if field.remote_field.on_delete is models.SET_NULL:
+            continue  # kept, with the reference emptied (see _delete_dossier)
         yield from _deletion_order(
             related._base_manager.filter(
                 **{f"{field.name}__in": rows.values(field.target_field.attname)}
@@ -186,6 +188,15 @@ def _delete_dossier(pk: UUID) -> None:
     guards of the application (raw deletes) and of the database (triggers lifted)."""
     order = list(_deletion_order(Dossier._base_manager.filter(pk=pk)))
     tables = list(dict.fromkeys(rows.model._meta.db_table for rows in order))
+    for rows in order:
+        # Rows of other records that only refer to these (a melding the recipient keeps,
+        # which came from the purged dossier) lose the reference and stay.
+        for relation in _dependants(rows.model):
+            field = relation.field
+            if field.remote_field.on_delete is models.SET_NULL:
+                relation.related_model._base_manager.filter(  # type: ignore[union-attr]
+                    **{f"{field.name}__in": rows.values(field.target_field.attname)}
+                ).update(**{field.name: None})
     with append_only_lifted(*tables):
         for rows in order:
             rows._raw_delete(rows.db)

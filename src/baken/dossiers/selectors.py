@@ -26,7 +26,7 @@ from baken.engine import Advice, Situation, assess
 from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
 from baken.protocol import Protocol, default_registry
 from baken.protocol.index import all_signals
-from baken.protocol.schema import ExploitationForm
+from baken.protocol.schema import CaseDirection, ExploitationForm
 
 STEP_KINDS: dict[int, tuple[str, ...]] = {
     1: (EntryKind.OBSERVATION, EntryKind.SIGNAL, EntryKind.PROFILE),
@@ -244,6 +244,7 @@ def situation_for(
         )
     if protocol.version != dossier.protocol_version:
         notices.append("protocol_version_changed")
+    report_made, direction = chain_state(current)
     situation = Situation(
         moment=moment,
         reporter=reporter or Reporter(dossier.reporter),
@@ -257,8 +258,37 @@ def situation_for(
         consent_to_report=consent,
         art_273f=Art273fFacts(),
         protocol_id=protocol.id,
+        report_made=report_made,
+        case_direction=direction,
     )
     return situation, notices
+
+
+def chain_state(current: list[Entry]) -> tuple[date | None, CaseDirection]:
+    """The melding sent from this dossier and who holds casusregie, from the entries the
+    chain wrote here: a melding that was declined or withdrawn no longer counts, and an
+    accepted one moves casusregie to the partner that accepted it (§2.1)."""
+    reports: dict[str, date] = {}
+    direction = CaseDirection.OWN
+    for entry in current:
+        share = str(entry.data.get("share", ""))
+        if entry.kind == EntryKind.REPORT and entry.data.get("direction") != "received":
+            reports[share] = date.fromisoformat(entry.data["report_made"])
+        elif entry.kind == EntryKind.CHAIN_STATUS and share in reports:
+            event = entry.data.get("event")
+            if event in ("declined", "withdrawn"):
+                reports.pop(share)
+            elif event == "forwarded":
+                reports[str(entry.data.get("onward", ""))] = reports.pop(share)
+            elif event == "accepted":
+                direction = (
+                    CaseDirection.CARE_COORDINATOR
+                    if entry.data.get("partner") == "zorgcoordinator"
+                    else CaseDirection.VEILIG_THUIS
+                )
+    if not reports:
+        return None, CaseDirection.OWN
+    return max(reports.values()), direction
 
 
 def state_of(access: DossierAccess, moment: datetime | None = None) -> DossierState:

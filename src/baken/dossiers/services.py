@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -23,7 +24,7 @@ from django.utils import timezone
 from baken.accounts.models import Role, User
 from baken.audit.models import Code
 from baken.dossiers.access import Act, DossierAccess, decide, log_dossier
-from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.models import CHAIN_KINDS, CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.selectors import current_entries, latest, steps_done
 from baken.protocol import default_registry
 from baken.protocol.index import index_of
@@ -106,13 +107,20 @@ def _locked(access: DossierAccess, act: Act = Act.RECORD) -> DossierAccess:
     return access.with_dossier(Dossier.objects.select_for_update().get(pk=access.dossier.pk))
 
 
-def open_dossier(user: User, new: NewDossier, now: datetime | None = None) -> Dossier:
-    """Open a dossier in the user's organisation, pinning the default protocol."""
+def open_dossier(
+    user: User,
+    new: NewDossier,
+    now: datetime | None = None,
+    *,
+    protocol_id: str | None = None,
+) -> Dossier:
+    """Open a dossier in the user's organisation, pinning the default protocol (or, for a
+    dossier opened from a melding, the protocol of the dossier it came from)."""
     if not user.works_with_dossiers or user.organisation_id is None:
         raise NotAllowed("only users of an organisation open dossiers")
     for form in new.exploitation_forms:
         ExploitationForm(form)  # raises ValueError on an unknown form
-    protocol = default_registry().get()
+    protocol = default_registry().get(protocol_id)
     moment = now or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.create(
@@ -209,19 +217,51 @@ def _append(
         )
         if newer is not None:
             raise StaleEdit(newer)
+    if kind in CHAIN_KINDS:
+        raise NotAllowed("the chain writes these entries itself", "chain_entry")
+    return _write(dossier, user, kind, data, now, target, reason)
+
+
+def _write(
+    dossier: Dossier,
+    author: User,
+    kind: str,
+    data: dict[str, Any],
+    now: datetime | None,
+    corrects: Entry | None = None,
+    reason: str = "",
+) -> Entry:
+    """Number and write one entry on the locked ``dossier`` and refresh its summary."""
     dossier.last_sequence += 1
     entry = Entry.objects.create(
         dossier=dossier,
         sequence=dossier.last_sequence,
         kind=kind,
         data=data,
-        author=user,
+        author=author,
         created_at=now or timezone.now(),
-        corrects=target,
+        corrects=corrects,
         correction_reason=reason,
     )
     _refresh_progress(dossier)
     return entry
+
+
+def record_from_chain(
+    author: User, dossier_id: UUID | str, kind: str, data: dict[str, Any], *, now: datetime
+) -> Entry:
+    """Add an entry the chain writes into a dossier: an advice request or melding sent from
+    it, news about it (accepted, declined, forwarded), Veilig Thuis' answer (a step-2
+    consultation) or its feedback to the reporter.
+
+    Only :mod:`baken.chain.services` calls this, inside its own transaction, after deciding
+    on the ground of the share that ``author`` may; the caller writes the access-log line.
+    Feedback and answers are recorded on a closed dossier too: the record must hold them.
+    """
+    if kind not in CHAIN_KINDS and kind != EntryKind.CONSULTATION:
+        raise ValueError(f"the chain does not write {kind!r} entries")
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    return _write(dossier, author, kind, data, now)
 
 
 def _refresh_progress(dossier: Dossier) -> None:

@@ -1,0 +1,207 @@
+"""Forms of the chain: the advice request, the melding (after the Veilig Thuis
+meldformulier), the inbox's answer, decline and forward, the feedback, and the partner link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baken.chain.models import PartnerRole
+from baken.chain.services import FEEDBACK_MOMENTS
+from baken.dossiers.forms import CONSENT, MAX_TEXT
+from baken.dossiers.models import Entry
+from baken.protocol import Protocol
+
+
+def _text(label: Any, required: bool = True, help_text: Any = "", rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _line(label: Any, required: bool = True, max_length: int = 200) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length)
+
+
+class _Selecting(forms.Form):
+    """A form that lets the sender choose which entries go along."""
+
+    entries = forms.TypedMultipleChoiceField(
+        label=_("Entries to send along"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only what you tick goes. The signals ticked in step 1 and the weighing's answers "
+            "go as well."
+        ),
+    )
+
+    def __init__(self, *args: Any, choosable: list[tuple[Entry, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(e.sequence, text) for e, text in choosable]  # type: ignore[attr-defined]
+
+
+class AdviceRequestForm(_Selecting):
+    question = _text(
+        _("Your question to Veilig Thuis"),
+        help_text=_(
+            "Keep names, addresses, schools and places out of it: an advice request is anonymous."
+        ),
+        rows=5,
+    )
+    field_order = ["question", "entries"]
+
+
+class ReportForm(_Selecting):
+    reporter_name = _line(_("Your name"))
+    reporter_organisation = _line(_("Your organisation"))
+    reporter_phone = _line(_("Your phone number"), max_length=40)
+    reporter_email = forms.EmailField(label=_("Your e-mail address"), required=False)
+    person_name = _line(_("Name of the person concerned"))
+    person_birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    person_address = _text(_("Address or place where the person stays"), required=False, rows=2)
+    parents = _text(
+        _("Parents or guardians (for a minor): names and how to reach them"), required=False
+    )
+    network = _text(_("Supporting network: who is around the person"), required=False)
+    done_so_far = _text(_("What has been done so far"))
+    consent = forms.ChoiceField(label=_("Consent of the person to this report"), choices=CONSENT)
+    legal_basis = forms.ChoiceField(label=_("What this report rests on"), widget=forms.RadioSelect)
+    legal_basis_reason = _text(
+        _("Why"),
+        help_text=_("Record your reasons; they stay in your dossier and go with the report."),
+    )
+    family_hidden = _text(
+        _("Information the family must not see"),
+        required=False,
+        help_text=_(
+            "What you write above can be read by parents and by children over 12. Put what "
+            "they must not see here."
+        ),
+    )
+    non_disclosure = forms.BooleanField(
+        label=_(
+            "I ask Veilig Thuis not to tell the person or the family that the report came from me"
+        ),
+        required=False,
+    )
+    departure_motivation = _text(
+        _("Why you report although your step-5 decision does not say so"), required=False
+    )
+    field_order = [
+        "reporter_name",
+        "reporter_organisation",
+        "reporter_phone",
+        "reporter_email",
+        "person_name",
+        "person_birth_date",
+        "person_address",
+        "parents",
+        "entries",
+        "network",
+        "done_so_far",
+        "consent",
+        "legal_basis",
+        "legal_basis_reason",
+        "family_hidden",
+        "non_disclosure",
+        "departure_motivation",
+    ]
+
+    def __init__(
+        self, *args: Any, protocol: Protocol, decision_says_report: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.decision_says_report = decision_says_report
+        self.fields["legal_basis"].choices = [  # type: ignore[attr-defined]
+            (basis.id, f"{basis.title} ({basis.cite})")
+            for basis in protocol.chain.report.legal_bases
+        ]
+        if decision_says_report:
+            del self.fields["departure_motivation"]
+
+    def clean_entries(self) -> list[int]:
+        chosen: list[int] = self.cleaned_data.get("entries") or []
+        if not chosen:
+            raise forms.ValidationError(
+                _("Tick at least one entry that shows your concerns."), code="required"
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            not self.decision_says_report
+            and not str(cleaned.get("departure_motivation", "")).strip()
+        ):
+            self.add_error(
+                "departure_motivation",
+                forms.ValidationError(
+                    _("Your step-5 decision does not say report. Explain why you report anyway."),
+                    code="required",
+                ),
+            )
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    answer = _text(_("Your advice"), rows=6)
+
+
+class DeclineForm(forms.Form):
+    reason = _text(
+        _("Why you decline"),
+        help_text=_(
+            "The sender reads this, for example: another region, or this is an advice request."
+        ),
+    )
+
+
+class ForwardForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Forward to"), coerce=int)
+    note = _text(_("Note for the sender and the recipient"), required=False)
+
+    def __init__(self, *args: Any, partners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("Choose…")), *partners]  # type: ignore[attr-defined]
+
+
+class FeedbackForm(forms.Form):
+    moment = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            (FEEDBACK_MOMENTS[0], _("After the safety assessment")),
+            (FEEDBACK_MOMENTS[1], _("After the investigation")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    trajectory_started = forms.TypedChoiceField(
+        label=_("Has a follow-up trajectory started?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    parties = _text(_("To which parties the case went"))
+    conditions = _text(
+        _("Safety conditions and monitoring agreements that involve you"), required=False
+    )
+
+
+class PartnerForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    partner = forms.ChoiceField(
+        label=_("Is the protocol's"), choices=[("", _("Choose…")), *PartnerRole.choices]
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("Choose…")), *organisations]  # type: ignore[attr-defined]

@@ -1,0 +1,768 @@
+"""Writes of the chain: linking partners, sending an advice request or a melding, and the
+recipient's answer, acceptance, decline, forward and feedback.
+
+Each service authorises, writes and logs in one transaction. The sender acts on the ground
+of their :class:`~baken.dossiers.access.DossierAccess`; the recipient on the ground of the
+share (they work for the organisation it was sent to, in the partner's role), never on the
+sender's dossier, which they cannot open. A share changes status once, under a row lock:
+of two advisers acting at once one wins, and the other is told who did (:class:`Handled`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from baken.accounts.models import Organisation, Role, User
+from baken.audit.models import Code
+from baken.chain.models import (
+    ChainPartner,
+    PartnerRole,
+    Share,
+    ShareKind,
+    ShareStatus,
+    Snapshot,
+)
+from baken.dossiers import services as dossier_services
+from baken.dossiers.access import Act, DossierAccess, decide, log_account, log_dossier, log_transfer
+from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.presenters import rows
+from baken.dossiers.selectors import current_entries, latest, protocol_of, timeline
+from baken.engine.calendar import due_date
+from baken.notifications.models import NotificationKind
+from baken.notifications.services import cancel_reminders, notify, schedule_reminder
+
+RECIPIENT_ROLE = {
+    PartnerRole.VEILIG_THUIS: Role.VEILIG_THUIS_ADVISER,
+    PartnerRole.CARE_COORDINATOR: Role.CARE_COORDINATOR,
+}
+"""Who works a partner's inbox: the Veilig Thuis advisers, or the zorgcoördinatoren."""
+
+SELECTABLE_KINDS = (
+    EntryKind.OBSERVATION,
+    EntryKind.CONSULTATION,
+    EntryKind.CONVERSATION,
+    EntryKind.ACUTE_DANGER,
+)
+"""Entries a sender may choose to send along; signals and the weighing go as such."""
+
+LEGAL_BASES = ("meldrecht", "conflict-van-plichten", "toestemming")
+"""Ids of the protocol's legal bases for a melding (protocol data, ``chain.report``)."""
+
+FEEDBACK_MOMENTS = ("after_safety_assessment", "after_investigation")
+
+
+class ChainRefused(Exception):
+    """The chain cannot do this; ``code`` says which rule, for the Dutch message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Handled(Exception):
+    """Someone else acted on the share first; nothing was done twice."""
+
+    def __init__(self, share: Share) -> None:
+        super().__init__(f"share {share.pk} is {share.status}")
+        self.share = share
+
+
+# --- partners -------------------------------------------------------------------------
+
+
+def link_partner(by: User, organisation_id: int, partner: str) -> ChainPartner:
+    """The functioneel beheerder links an organisation to the protocol partner it is."""
+    if not by.is_administrator:
+        raise ChainRefused("not_allowed")
+    role = PartnerRole(partner)
+    with transaction.atomic():
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+        if organisation is None:
+            raise ChainRefused("unknown_organisation")
+        if ChainPartner.objects.filter(partner=role).exclude(organisation=organisation).exists():
+            raise ChainRefused("partner_taken")
+        link, _created = ChainPartner.objects.update_or_create(
+            organisation=organisation,
+            defaults={"partner": role, "linked_by": by, "linked_at": timezone.now()},
+        )
+        log_account(by, "chain_partner_linked", f"organisation:{organisation.pk}:{role}")
+    return link
+
+
+def unlink_partner(by: User, organisation_id: int) -> None:
+    """End an organisation's link; open requests stay in its inbox until handled."""
+    if not by.is_administrator:
+        raise ChainRefused("not_allowed")
+    with transaction.atomic():
+        deleted, _rows = ChainPartner.objects.filter(organisation_id=organisation_id).delete()
+        if deleted:
+            log_account(by, "chain_partner_unlinked", f"organisation:{organisation_id}")
+
+
+def partner_organisation(partner: str) -> Organisation | None:
+    """The Baken organisation that is this protocol partner, if one is linked."""
+    link = ChainPartner.objects.select_related("organisation").filter(partner=partner).first()
+    return link.organisation if link else None
+
+
+def is_recipient(user: Any, share: Share) -> bool:
+    """Whether ``user`` works the inbox ``share`` was sent to: an active user of that
+    organisation in the partner's role."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    link = ChainPartner.objects.filter(organisation_id=share.recipient_id).first()
+    if link is None or user.organisation_id != share.recipient_id:
+        return False
+    return bool(user.role == RECIPIENT_ROLE[PartnerRole(link.partner)])
+
+
+# --- what goes --------------------------------------------------------------------------
+
+
+def _entry_summary(entry: Entry, dossier: Dossier) -> dict[str, Any]:
+    protocol = protocol_of(dossier)
+    return {
+        "kind": entry.kind,
+        "kind_label": str(entry.get_kind_display()),
+        "recorded_on": timezone.localdate(entry.created_at).isoformat(),
+        "rows": [[row.label, row.value] for row in rows(entry, protocol)],
+    }
+
+
+def build_content(
+    dossier: Dossier, kind: str, selected: list[int], extra: dict[str, Any]
+) -> dict[str, Any]:
+    """Exactly what a share carries, rendered in Dutch as the sender sees it in the preview.
+
+    An advice request carries the question, the texts of the signals ticked, the entries
+    the sender selected and the weighing's answers so far: never the label, the date of
+    birth, a signal's note, a weighing's motivation or an entry not selected. A melding
+    carries the same concerns plus what the melding form asks (``extra``)."""
+    with override("nl"):
+        entries = timeline(dossier)
+        current = current_entries(entries)
+        protocol = protocol_of(dossier)
+        chosen = [e for e in current if e.sequence in set(selected) and e.kind in SELECTABLE_KINDS]
+        signal_rows = []
+        for entry in current:
+            if entry.kind in (EntryKind.SIGNAL, EntryKind.PROFILE):
+                signal_rows.append(rows(entry, protocol)[0].value)
+        weighing = latest(current, EntryKind.WEIGHING)
+        answers = []
+        if weighing is not None:
+            labels = {"yes": _("Yes"), "no": _("No"), "unknown": _("Unknown")}
+            for question in protocol.weighing.questions:
+                given = weighing.data.get("answers", {}).get(question.id, "unknown")
+                answers.append([f"{question.number}. {question.text}", str(labels[given])])
+        content: dict[str, Any] = {
+            "kind": kind,
+            "protocol": {"id": protocol.id, "version": dossier.protocol_version},
+            "signals": signal_rows,
+            "entries": [_entry_summary(e, dossier) for e in chosen],
+            "weighing": answers,
+            **extra,
+        }
+    return content
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    """What the melding form asks beside the selected concerns (the Veilig Thuis
+    meldformulier's sections)."""
+
+    reporter_name: str
+    reporter_organisation: str
+    reporter_phone: str
+    reporter_email: str
+    person_name: str
+    person_birth_date: date | None
+    person_address: str
+    parents: str
+    network: str
+    done_so_far: str
+    consent: str
+    legal_basis: str
+    legal_basis_reason: str
+    family_hidden: str
+    non_disclosure: bool
+    departure_motivation: str
+
+
+def _sender_team(dossier: Dossier) -> list[User]:
+    return [m.user for m in CaseTeamMember.objects.filter(dossier=dossier).select_related("user")]
+
+
+def _inbox_url() -> str:
+    return reverse("chain:inbox")
+
+
+def _share_url(share: Share) -> str:
+    return reverse("chain:share", args=[share.pk])
+
+
+def _recipients(organisation: Organisation) -> list[User]:
+    link = ChainPartner.objects.filter(organisation=organisation).first()
+    if link is None:
+        return []
+    role = RECIPIENT_ROLE[PartnerRole(link.partner)]
+    return list(User.objects.filter(organisation=organisation, role=role, is_active=True))
+
+
+def _send(
+    access: DossierAccess,
+    kind: str,
+    recipient: Organisation,
+    content: dict[str, Any],
+    entry_data: dict[str, Any],
+    now: datetime,
+) -> Share:
+    dossier = access.dossier
+    share = Share.objects.create(
+        kind=kind,
+        sender_dossier=dossier,
+        sender_organisation_id=dossier.organisation_id,
+        sent_by=access.user,
+        sent_at=now,
+        recipient=recipient,
+        status=ShareStatus.PENDING,
+        status_at=now,
+    )
+    Snapshot.objects.create(share=share, content=content, created_at=now)
+    entry = dossier_services.record_from_chain(
+        access.user,
+        dossier.pk,
+        EntryKind.ADVICE_REQUEST if kind == ShareKind.ADVICE_REQUEST else EntryKind.REPORT,
+        {**entry_data, "share": str(share.pk), "to": recipient.name},
+        now=now,
+    )
+    log_dossier(
+        access,
+        Code.EXECUTE,
+        "share_sent",
+        entry=entry,
+        purpose="advice_request" if kind == ShareKind.ADVICE_REQUEST else "report",
+    )
+    notify(
+        _recipients(recipient),
+        NotificationKind.NEW_ADVICE_REQUEST
+        if kind == ShareKind.ADVICE_REQUEST
+        else NotificationKind.NEW_REPORT,
+        _share_url(share),
+        organisation=dossier.organisation,
+    )
+    return share
+
+
+def ask_advice(
+    access: DossierAccess,
+    question: str,
+    selected: list[int],
+    now: datetime | None = None,
+) -> Share:
+    """Ask Veilig Thuis for advice, anonymously (§1.2 Stap 2; volunteers too, Stap 5)."""
+    if not access.may(Act.ASK_ADVICE):
+        raise Http404("no such dossier")
+    question = question.strip()
+    if not question:
+        raise ChainRefused("question_missing")
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=access.dossier.pk)
+        access = access.with_dossier(dossier)
+        if not dossier.is_open:
+            raise ChainRefused("closed")
+        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
+        if recipient is None:
+            raise ChainRefused("no_partner")
+        content = build_content(dossier, ShareKind.ADVICE_REQUEST, selected, {"question": question})
+        return _send(
+            access,
+            ShareKind.ADVICE_REQUEST,
+            recipient,
+            content,
+            {"question": question, "entries_sent": len(content["entries"])},
+            now,
+        )
+
+
+def report_allowed(access: DossierAccess) -> tuple[bool, bool]:
+    """(the step-5 decision says report, a melding is pending from this dossier)."""
+    current = current_entries(timeline(access.dossier))
+    decision = latest(current, EntryKind.DECISION)
+    says_report = bool(decision and decision.data.get("report") == "yes")
+    pending = Share.objects.filter(
+        sender_dossier=access.dossier, kind=ShareKind.REPORT, status=ShareStatus.PENDING
+    ).exists()
+    return says_report, pending
+
+
+def send_report(
+    access: DossierAccess,
+    details: ReportDetails,
+    selected: list[int],
+    now: datetime | None = None,
+) -> Share:
+    """Report to Veilig Thuis (melding): professionals only, never anonymously (§2.2), when
+    the step-5 decision says report or with a motivation for departing from it."""
+    if not access.may(Act.REPORT):
+        if access.may(Act.RECORD):
+            raise ChainRefused("volunteer")
+        raise Http404("no such dossier")
+    if not (
+        details.reporter_name.strip()
+        and details.reporter_organisation.strip()
+        and details.reporter_phone.strip()
+    ):
+        raise ChainRefused("reporter_missing")
+    if details.legal_basis not in LEGAL_BASES:
+        raise ChainRefused("legal_basis_missing")
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=access.dossier.pk)
+        access = access.with_dossier(dossier)
+        if not dossier.is_open:
+            raise ChainRefused("closed")
+        says_report, pending = report_allowed(access)
+        if pending:
+            raise ChainRefused("pending")
+        if not says_report and not details.departure_motivation.strip():
+            raise ChainRefused("decision_missing")
+        if not selected:
+            raise ChainRefused("nothing_selected")
+        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
+        if recipient is None:
+            raise ChainRefused("no_partner")
+        extra = {
+            "label": dossier.label,
+            "exploitation_forms": list(dossier.exploitation_forms),
+            "reporter": {
+                "name": details.reporter_name.strip(),
+                "organisation": details.reporter_organisation.strip(),
+                "phone": details.reporter_phone.strip(),
+                "email": details.reporter_email.strip(),
+            },
+            "person": {
+                "name": details.person_name.strip(),
+                "birth_date": details.person_birth_date.isoformat()
+                if details.person_birth_date
+                else None,
+                "address": details.person_address.strip(),
+                "parents": details.parents.strip(),
+            },
+            "network": details.network.strip(),
+            "done_so_far": details.done_so_far.strip(),
+            "consent": details.consent,
+            "legal_basis": details.legal_basis,
+            "legal_basis_reason": details.legal_basis_reason.strip(),
+            "family_hidden": details.family_hidden.strip(),
+            "non_disclosure": details.non_disclosure,
+            "departure_motivation": details.departure_motivation.strip(),
+        }
+        content = build_content(dossier, ShareKind.REPORT, selected, extra)
+        if not content["entries"]:  # only ids that are no standing entry one sends
+            raise ChainRefused("nothing_selected")
+        share = _send(
+            access,
+            ShareKind.REPORT,
+            recipient,
+            content,
+            {
+                "legal_basis": details.legal_basis,
+                "non_disclosure": details.non_disclosure,
+                "entries_sent": len(content["entries"]),
+                "report_made": timezone.localdate(now).isoformat(),
+            },
+            now,
+        )
+        _schedule_deadlines(share, dossier, now)
+        return share
+
+
+def _schedule_deadlines(share: Share, dossier: Dossier, now: datetime) -> None:
+    """Reminders for the melding's deadlines (protocol data, Dutch working days): the day
+    before to the recipient, and on the day after the term to them once more."""
+    protocol = protocol_of(dossier)
+    made = timezone.localdate(now)
+    for deadline in protocol.chain.deadlines:
+        due = due_date(deadline, made, protocol)
+        end = timezone.make_aware(datetime.combine(due, time(9, 0)))
+        for kind, at in (
+            (NotificationKind.DEADLINE_NEAR, end - timedelta(days=1)),
+            (NotificationKind.DEADLINE_PASSED, end + timedelta(days=1)),
+        ):
+            schedule_reminder(
+                f"share:{share.pk}:{deadline.id}:{kind}",
+                at,
+                kind,
+                _share_url(share),
+                organisation=share.recipient,
+                role=RECIPIENT_ROLE[PartnerRole(_partner_of(share.recipient))],
+            )
+
+
+def deadlines_of(share: Share) -> list[tuple[str, str, date, str]]:
+    """(id, what, due, cite) of a melding's deadlines, counted from the day it was sent."""
+    if not share.is_report:
+        return []
+    protocol = protocol_of_share(share)
+    made = timezone.localdate(share.sent_at)
+    return [(d.id, d.what, due_date(d, made, protocol), d.cite) for d in protocol.chain.deadlines]
+
+
+def protocol_of_share(share: Share) -> Any:
+    from baken.protocol import default_registry
+
+    return default_registry().get(share.snapshot.content["protocol"]["id"])
+
+
+def withdraw(access: DossierAccess, share_id: UUID | str) -> Share:
+    """The sender withdraws a request or melding nobody has picked up yet."""
+    if not access.may(Act.RECORD):
+        raise Http404("no such dossier")
+    now = timezone.now()
+    with transaction.atomic():
+        share = _locked_share(share_id, sender_dossier=access.dossier)
+        share.status, share.status_at, share.handled_by = ShareStatus.WITHDRAWN, now, access.user
+        share.save(update_fields=["status", "status_at", "handled_by"])
+        entry = dossier_services.record_from_chain(
+            access.user,
+            access.dossier.pk,
+            EntryKind.CHAIN_STATUS,
+            {"event": "withdrawn", "share": str(share.pk), "by": share.recipient.name},
+            now=now,
+        )
+        log_dossier(access, Code.EXECUTE, "share_withdrawn", entry=entry)
+        cancel_reminders(f"share:{share.pk}:")
+        return share
+
+
+# --- receiving --------------------------------------------------------------------------
+
+
+def _locked_share(share_id: UUID | str, **scope: Any) -> Share:
+    """The share locked for this transaction, still open; else :class:`Handled`."""
+    try:
+        share = (
+            Share.objects.select_for_update(of=("self",))
+            .select_related("recipient", "sender_organisation")
+            .get(pk=share_id, **scope)
+        )
+    except (Share.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("no such share") from exc
+    if not share.is_open:
+        raise Handled(share)
+    return share
+
+
+def _as_recipient(user: User, share_id: UUID | str) -> Share:
+    share = _locked_share_any(share_id)
+    if not is_recipient(user, share):
+        raise Http404("no such share")
+    if not share.is_open:
+        raise Handled(share)
+    return share
+
+
+def _locked_share_any(share_id: UUID | str) -> Share:
+    try:
+        return (
+            Share.objects.select_for_update(of=("self",))
+            .select_related("recipient", "sender_organisation", "handled_by")
+            .get(pk=share_id)
+        )
+    except (Share.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("no such share") from exc
+
+
+def _to_sender(
+    share: Share,
+    author: User,
+    kind: str,
+    data: dict[str, Any],
+    action: str,
+    now: datetime,
+    notification: str,
+) -> Entry | None:
+    """Record news in the sender's dossier, log it there (a transfer back) and tell its
+    case team; nothing when the sender's dossier has been purged."""
+    if share.sender_dossier_id is None:
+        return None
+    dossier = Dossier.objects.get(pk=share.sender_dossier_id)
+    entry = dossier_services.record_from_chain(author, dossier.pk, kind, data, now=now)
+    log_transfer(
+        author,
+        dossier,
+        Code.CREATE,
+        action,
+        purpose="chain_follow_up",
+        basis="terugkoppeling" if kind == EntryKind.FEEDBACK else "",
+        entry=entry,
+    )
+    notify(
+        _sender_team(dossier),
+        notification,
+        reverse("dossiers:detail", args=[dossier.pk]) + f"#regel-{entry.sequence}",
+        organisation=share.recipient,
+    )
+    return entry
+
+
+def _partner_of(organisation: Organisation) -> str:
+    link = ChainPartner.objects.filter(organisation=organisation).first()
+    return link.partner if link else ""
+
+
+def _finish(share: Share, user: User, status: str, now: datetime, reason: str = "") -> None:
+    share.status, share.status_at, share.handled_by = status, now, user
+    share.reason = reason
+    share.save(update_fields=["status", "status_at", "handled_by", "reason"])
+
+
+def answer_advice(user: User, share_id: UUID | str, answer: str) -> Share:
+    """A Veilig Thuis adviser answers an advice request; the answer lands in the sender's
+    dossier as a step-2 consultation ("Veilig Thuis, adviesvraag van ...")."""
+    answer = answer.strip()
+    if not answer:
+        raise ChainRefused("answer_missing")
+    now = timezone.now()
+    with transaction.atomic():
+        share = _as_recipient(user, share_id)
+        if share.kind != ShareKind.ADVICE_REQUEST:
+            raise ChainRefused("not_an_advice_request")
+        _finish(share, user, ShareStatus.ANSWERED, now)
+        _to_sender(
+            share,
+            user,
+            EntryKind.CONSULTATION,
+            {
+                "consulted": "veilig_thuis",
+                "held_on": timezone.localdate(now).isoformat(),
+                "advice": answer,
+                "agreements": "",
+                "via_baken": True,
+                "from_organisation": share.recipient.name,
+                "asked_on": timezone.localdate(share.sent_at).isoformat(),
+                "share": str(share.pk),
+            },
+            "advice_answered",
+            now,
+            NotificationKind.ADVICE_ANSWERED,
+        )
+        return share
+
+
+def accept_report(user: User, share_id: UUID | str) -> Dossier:
+    """Veilig Thuis accepts a melding: its own dossier is opened from the snapshot, pinned
+    to the same protocol, with the accepting adviser in the case team, and casusregie moves
+    to Veilig Thuis (§2.1)."""
+    now = timezone.now()
+    with transaction.atomic():
+        share = _as_recipient(user, share_id)
+        if share.kind != ShareKind.REPORT:
+            raise ChainRefused("not_a_report")
+        content = share.snapshot.content
+        person = content.get("person", {})
+        born = person.get("birth_date")
+        opened = dossier_services.open_dossier(
+            user,
+            dossier_services.NewDossier(
+                label=str(content.get("label") or share.sender_organisation.name),
+                birth_date=date.fromisoformat(born) if born else None,
+                age=None,
+                exploitation_forms=list(content.get("exploitation_forms", [])),
+            ),
+            now,
+            protocol_id=content["protocol"]["id"],
+        )
+        _finish(share, user, ShareStatus.ACCEPTED, now)
+        share.receiving_dossier = opened
+        share.save(update_fields=["receiving_dossier"])
+        access = decide(user, opened)
+        if access is None:  # cannot happen: the adviser opened it
+            raise RuntimeError("the adviser has no access to the dossier they opened")
+        entry = dossier_services.record_from_chain(
+            user,
+            opened.pk,
+            EntryKind.REPORT,
+            {
+                "direction": "received",
+                "share": str(share.pk),
+                "from": share.sender_organisation.name,
+                "report_made": timezone.localdate(share.sent_at).isoformat(),
+                "non_disclosure": bool(content.get("non_disclosure")),
+            },
+            now=now,
+        )
+        log_dossier(access, Code.CREATE, "opened_from_report", entry=entry, purpose="report")
+        _to_sender(
+            share,
+            user,
+            EntryKind.CHAIN_STATUS,
+            {
+                "event": "accepted",
+                "share": str(share.pk),
+                "by": share.recipient.name,
+                "partner": _partner_of(share.recipient),
+            },
+            "share_accepted",
+            now,
+            NotificationKind.REPORT_ACCEPTED,
+        )
+        return opened
+
+
+def decline(user: User, share_id: UUID | str, reason: str) -> Share:
+    """Decline a request or melding, with a reason the sender sees (e.g. another region)."""
+    reason = reason.strip()
+    if not reason:
+        raise ChainRefused("reason_missing")
+    now = timezone.now()
+    with transaction.atomic():
+        share = _as_recipient(user, share_id)
+        _finish(share, user, ShareStatus.DECLINED, now, reason)
+        _to_sender(
+            share,
+            user,
+            EntryKind.CHAIN_STATUS,
+            {
+                "event": "declined",
+                "share": str(share.pk),
+                "by": share.recipient.name,
+                "reason": reason,
+                "kind": share.kind,
+            },
+            "share_declined",
+            now,
+            NotificationKind.REPORT_DECLINED,
+        )
+        cancel_reminders(f"share:{share.pk}:")
+        return share
+
+
+def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -> Share:
+    """Forward a request or melding to another chain partner (such as the zorgcoördinatie).
+    The new share carries the same snapshot; the sender is told where it went."""
+    now = timezone.now()
+    with transaction.atomic():
+        share = _as_recipient(user, share_id)
+        target = (
+            Organisation.objects.filter(pk=organisation_id, chain_partner__isnull=False)
+            .exclude(pk=share.recipient_id)
+            .first()
+        )
+        if target is None:
+            raise ChainRefused("not_a_partner")
+        onward = Share.objects.create(
+            kind=share.kind,
+            sender_dossier_id=share.sender_dossier_id,
+            sender_organisation_id=share.sender_organisation_id,
+            sent_by_id=share.sent_by_id,
+            sent_at=share.sent_at,
+            recipient=target,
+            status=ShareStatus.PENDING,
+            status_at=now,
+        )
+        Snapshot.objects.create(share=onward, content=share.snapshot.content, created_at=now)
+        share.forwarded_to = onward
+        _finish(share, user, ShareStatus.FORWARDED, now, note.strip())
+        share.save(update_fields=["forwarded_to"])
+        _to_sender(
+            share,
+            user,
+            EntryKind.CHAIN_STATUS,
+            {
+                "event": "forwarded",
+                "share": str(share.pk),
+                "onward": str(onward.pk),
+                "by": share.recipient.name,
+                "to": target.name,
+                "kind": share.kind,
+            },
+            "share_forwarded",
+            now,
+            NotificationKind.REPORT_FORWARDED,
+        )
+        cancel_reminders(f"share:{share.pk}:")
+        if onward.is_report and share.sender_dossier_id is not None:
+            # The terms run from the melding, whoever holds it now.
+            _schedule_deadlines(
+                onward, Dossier.objects.get(pk=share.sender_dossier_id), share.sent_at
+            )
+        notify(
+            _recipients(target),
+            NotificationKind.NEW_REPORT
+            if share.kind == ShareKind.REPORT
+            else NotificationKind.NEW_ADVICE_REQUEST,
+            _share_url(onward),
+            organisation=share.recipient,
+        )
+        return onward
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Feedback to the reporter (Wmo 2015, art. 4.1.1 lid 2 sub g)."""
+
+    moment: str
+    trajectory_started: bool
+    parties: str
+    conditions: str
+
+
+def give_feedback(access: DossierAccess, feedback: Feedback) -> Entry:
+    """Veilig Thuis writes feedback on its own dossier; it lands in the reporter's dossier
+    timeline, attributed to Veilig Thuis."""
+    if not access.may(Act.RECORD):
+        raise Http404("no such dossier")
+    if feedback.moment not in FEEDBACK_MOMENTS or not feedback.parties.strip():
+        raise ChainRefused("feedback_incomplete")
+    now = timezone.now()
+    with transaction.atomic():
+        share = (
+            Share.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(receiving_dossier=access.dossier, kind=ShareKind.REPORT)
+            .first()
+        )
+        if share is None:
+            raise ChainRefused("no_report")
+        data = {
+            "moment": feedback.moment,
+            "trajectory_started": feedback.trajectory_started,
+            "parties": feedback.parties.strip(),
+            "conditions": feedback.conditions.strip(),
+            "from_organisation": share.recipient.name,
+            "share": str(share.pk),
+        }
+        own = dossier_services.record_from_chain(
+            access.user, access.dossier.pk, EntryKind.FEEDBACK, data, now=now
+        )
+        log_dossier(access, Code.CREATE, "feedback_given", entry=own, purpose="chain_follow_up")
+        _to_sender(
+            share,
+            access.user,
+            EntryKind.FEEDBACK,
+            data,
+            "feedback_given",
+            now,
+            NotificationKind.FEEDBACK_GIVEN,
+        )
+        if feedback.moment == "after_safety_assessment":
+            cancel_reminders(f"share:{share.pk}:termijn-veiligheidsbeoordeling")
+        else:
+            cancel_reminders(f"share:{share.pk}:")
+        return own

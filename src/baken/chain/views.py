@@ -1,0 +1,430 @@
+"""Pages of the chain. Thin: decide, read through selectors, write through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baken.accounts.models import Organisation, User
+from baken.accounts.two_factor import sensitive
+from baken.chain import selectors, services
+from baken.chain.forms import (
+    AdviceRequestForm,
+    AnswerForm,
+    DeclineForm,
+    FeedbackForm,
+    ForwardForm,
+    PartnerForm,
+    ReportForm,
+)
+from baken.chain.models import ChainPartner, PartnerRole, ShareKind
+from baken.dossiers import selectors as dossier_selectors
+from baken.dossiers.access import Act, DossierAccess
+from baken.dossiers.presenters import rows
+
+REFUSED = {
+    "closed": gettext_lazy("This dossier is closed; nothing more can be sent from it."),
+    "no_partner": gettext_lazy(
+        "Veilig Thuis is not in Baken yet. Call them instead; the number is beside the advice."
+    ),
+    "question_missing": gettext_lazy("Write your question."),
+    "volunteer": gettext_lazy(
+        "Volunteers do not report themselves: ask Veilig Thuis for advice; they help you "
+        "shape a report."
+    ),
+    "reporter_missing": gettext_lazy(
+        "Fill in your name, organisation and phone number: a professional cannot report "
+        "anonymously."
+    ),
+    "legal_basis_missing": gettext_lazy("Choose what this report rests on."),
+    "pending": gettext_lazy(
+        "A report from this dossier is still waiting for Veilig Thuis. Wait for their answer "
+        "or withdraw it first."
+    ),
+    "decision_missing": gettext_lazy(
+        "Your step-5 decision does not say report. Explain why you report anyway."
+    ),
+    "nothing_selected": gettext_lazy("Tick at least one entry that shows your concerns."),
+    "answer_missing": gettext_lazy("Write your advice."),
+    "reason_missing": gettext_lazy("Say why you decline."),
+    "not_a_partner": gettext_lazy("Choose a chain partner from the list."),
+    "feedback_incomplete": gettext_lazy(
+        "Say when this feedback is and to which parties the case went."
+    ),
+    "no_report": gettext_lazy("This dossier was not opened from a report."),
+    "not_an_advice_request": gettext_lazy("This is a report, not an advice request."),
+    "not_a_report": gettext_lazy("This is an advice request: answer it instead."),
+    "partner_taken": gettext_lazy("Another organisation is already linked to this partner."),
+    "unknown_organisation": gettext_lazy("Choose an organisation from the list."),
+    "not_allowed": gettext_lazy("You cannot do this."),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        raise Http404("no dossiers for this user")
+    return user
+
+
+def _choosable(access: DossierAccess) -> list[tuple[Any, str]]:
+    """The standing entries a sender may send along, each with a short readable line."""
+    state = dossier_selectors.state_of(access)
+    found = []
+    for entry in state.current:
+        if entry.kind in services.SELECTABLE_KINDS:
+            first = rows(entry, state.protocol)
+            summary = " · ".join(r.value for r in first[:2])[:160]
+            when = timezone.localtime(entry.created_at)
+            found.append(
+                (
+                    entry,
+                    f"#{entry.sequence} {entry.get_kind_display()} ({when:%d-%m-%Y}): {summary}",
+                )
+            )
+    return found
+
+
+def _send_page(
+    request: HttpRequest,
+    access: DossierAccess,
+    template: str,
+    form: Any,
+    preview: dict[str, Any] | None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "section": "dossiers",
+            "dossier": access.dossier,
+            "access": access,
+            "form": form,
+            "preview": preview,
+            "protocol": dossier_selectors.protocol_of(access.dossier),
+            "veilig_thuis": services.partner_organisation(PartnerRole.VEILIG_THUIS),
+            **extra,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
+    """Ask Veilig Thuis for advice, anonymously: choose, preview exactly what goes, send."""
+    access = dossier_selectors.dossier_for(_user(request), pk)
+    if not access.may(Act.ASK_ADVICE):
+        raise Http404("no such dossier")
+    choosable = _choosable(access)
+    form = AdviceRequestForm(request.POST or None, choosable=choosable)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            data = form.cleaned_data
+            if "send" in request.POST:
+                try:
+                    services.ask_advice(access, data["question"], data["entries"])
+                except services.ChainRefused as refused:
+                    messages.error(request, str(REFUSED[refused.code]))
+                    status = 409
+                else:
+                    messages.success(
+                        request, _("Your advice request has been sent to Veilig Thuis.")
+                    )
+                    return redirect("dossiers:detail", access.dossier.pk)
+            preview = services.build_content(
+                access.dossier,
+                ShareKind.ADVICE_REQUEST,
+                data["entries"],
+                {"question": data["question"]},
+            )
+    return _send_page(request, access, "chain/ask_advice.html", form, preview, status)
+
+
+def _report_form(request: HttpRequest, access: DossierAccess) -> ReportForm:
+    says_report, _pending = services.report_allowed(access)
+    initial = {
+        "reporter_name": str(access.user),
+        "reporter_organisation": access.user.organisation.name if access.user.organisation else "",
+        "person_birth_date": access.dossier.birth_date,
+    }
+    return ReportForm(
+        request.POST or None,
+        initial=initial,
+        choosable=_choosable(access),
+        protocol=dossier_selectors.protocol_of(access.dossier),
+        decision_says_report=says_report,
+    )
+
+
+def _details(data: dict[str, Any]) -> services.ReportDetails:
+    return services.ReportDetails(
+        reporter_name=data["reporter_name"],
+        reporter_organisation=data["reporter_organisation"],
+        reporter_phone=data["reporter_phone"],
+        reporter_email=data.get("reporter_email", ""),
+        person_name=data["person_name"],
+        person_birth_date=data.get("person_birth_date"),
+        person_address=data.get("person_address", ""),
+        parents=data.get("parents", ""),
+        network=data.get("network", ""),
+        done_so_far=data["done_so_far"],
+        consent=data["consent"],
+        legal_basis=data["legal_basis"],
+        legal_basis_reason=data["legal_basis_reason"],
+        family_hidden=data.get("family_hidden", ""),
+        non_disclosure=bool(data.get("non_disclosure")),
+        departure_motivation=data.get("departure_motivation", ""),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest, pk: str) -> HttpResponse:
+    """Report to Veilig Thuis (melding), after the Veilig Thuis meldformulier: professionals
+    only; preview first; sending asks for the password or code again."""
+    access = dossier_selectors.dossier_for(_user(request), pk)
+    if not access.may(Act.REPORT):
+        raise Http404("no such dossier")
+    form = _report_form(request, access)
+    _says, pending = services.report_allowed(access)
+    if request.method == "POST" and "send" in request.POST and form.is_valid():
+        return _send_report(request, access, form)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            preview = services.build_content(access.dossier, ShareKind.REPORT, data["entries"], {})
+        else:
+            status = 400
+    return _send_page(request, access, "chain/report.html", form, preview, status, pending=pending)
+
+
+@sensitive
+def _send_report(request: HttpRequest, access: DossierAccess, form: ReportForm) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        services.send_report(access, _details(data), data["entries"])
+    except services.ChainRefused as refused:
+        messages.error(request, str(REFUSED[refused.code]))
+        preview = services.build_content(access.dossier, ShareKind.REPORT, data["entries"], {})
+        return _send_page(request, access, "chain/report.html", form, preview, 409)
+    messages.success(request, _("Your report has been sent to Veilig Thuis."))
+    return redirect("dossiers:detail", access.dossier.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: str, share: str) -> HttpResponse:
+    access = dossier_selectors.dossier_for(_user(request), pk)
+    try:
+        services.withdraw(access, share)
+    except services.Handled as handled:
+        messages.error(request, _handled_text(handled))
+    else:
+        messages.success(request, _("Withdrawn."))
+    return redirect("dossiers:detail", access.dossier.pk)
+
+
+def _handled_text(handled: services.Handled) -> str:
+    share = handled.share
+    when = timezone.localtime(share.status_at).strftime("%H:%M")
+    who = str(share.handled_by) if share.handled_by else _("someone")
+    return _(
+        "%(who)s already dealt with this at %(time)s (%(status)s). Nothing has been done twice."
+    ) % {"who": who, "time": when, "status": share.get_status_display().lower()}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The chain partner's inbox: every open request and melding, overdue ones first."""
+    user = _user(request)
+    link = selectors.works_an_inbox(user)
+    if link is None:
+        raise Http404("no inbox for this user")
+    return render(
+        request,
+        "chain/inbox.html",
+        {"section": "inbox", "items": selectors.inbox_for(user), "link": link},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def share(request: HttpRequest, share_id: str) -> HttpResponse:
+    """One request or melding for its recipient: what was sent, the due dates, and answer,
+    accept, decline or forward."""
+    user = _user(request)
+    item = selectors.share_for_recipient(user, share_id, log=request.method != "POST")
+    partners = [
+        (link.organisation_id, link.organisation.name)
+        for link in ChainPartner.objects.select_related("organisation").exclude(
+            organisation_id=item.recipient_id
+        )
+    ]
+    answer = AnswerForm(prefix="answer")
+    decline_form = DeclineForm(prefix="decline")
+    forward_form = ForwardForm(prefix="forward", partners=partners)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "answer":
+                answer = AnswerForm(request.POST, prefix="answer")
+                if answer.is_valid():
+                    services.answer_advice(user, item.pk, answer.cleaned_data["answer"])
+                    messages.success(request, _("Your advice has been sent to the sender."))
+                    return redirect("chain:inbox")
+            elif action == "accept":
+                opened = services.accept_report(user, item.pk)
+                messages.success(request, _("Accepted. Casusregie is now with your organisation."))
+                return redirect("dossiers:detail", opened.pk)
+            elif action == "decline":
+                decline_form = DeclineForm(request.POST, prefix="decline")
+                if decline_form.is_valid():
+                    services.decline(user, item.pk, decline_form.cleaned_data["reason"])
+                    messages.success(request, _("Declined. The sender sees your reason."))
+                    return redirect("chain:inbox")
+            elif action == "forward":
+                forward_form = ForwardForm(request.POST, prefix="forward", partners=partners)
+                if forward_form.is_valid():
+                    services.forward(
+                        user,
+                        item.pk,
+                        forward_form.cleaned_data["organisation"],
+                        forward_form.cleaned_data["note"],
+                    )
+                    messages.success(request, _("Forwarded."))
+                    return redirect("chain:inbox")
+            else:
+                messages.error(request, _("Choose what you want to do."))
+            status = 400
+        except services.Handled as handled:
+            messages.error(request, _handled_text(handled))
+            status = 409
+        except services.ChainRefused as refused:
+            messages.error(request, str(REFUSED[refused.code]))
+            status = 400
+        item = selectors.share_for_recipient(user, share_id, log=False)
+    content = item.snapshot.content
+    protocol = services.protocol_of_share(item)
+    basis = None
+    if content.get("legal_basis"):
+        basis = protocol.chain.report.legal_basis(content["legal_basis"])
+    return render(
+        request,
+        "chain/share.html",
+        {
+            "section": "inbox",
+            "item": item,
+            "content": content,
+            "dues": selectors.dues(item),
+            "basis": basis,
+            "answer_form": answer,
+            "decline_form": decline_form,
+            "forward_form": forward_form,
+            "has_partners": bool(partners),
+            "protocol": protocol,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request: HttpRequest, pk: str) -> HttpResponse:
+    """Veilig Thuis' feedback to the reporter (Wmo 2015, art. 4.1.1 lid 2 sub g)."""
+    access = dossier_selectors.dossier_for(_user(request), pk)
+    received = selectors.received_share(access)
+    if received is None or not access.may(Act.RECORD):
+        raise Http404("no such dossier")
+    form = FeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.give_feedback(
+                    access,
+                    services.Feedback(
+                        data["moment"],
+                        data["trajectory_started"],
+                        data["parties"],
+                        data["conditions"],
+                    ),
+                )
+            except services.ChainRefused as refused:
+                messages.error(request, str(REFUSED[refused.code]))
+            else:
+                messages.success(request, _("Your feedback has been sent to the reporter."))
+                return redirect("dossiers:detail", access.dossier.pk)
+        status = 400
+    return render(
+        request,
+        "chain/feedback.html",
+        {
+            "section": "dossiers",
+            "dossier": access.dossier,
+            "access": access,
+            "form": form,
+            "received": received,
+            "protocol": dossier_selectors.protocol_of(access.dossier),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def partners(request: HttpRequest) -> HttpResponse:
+    """The functioneel beheerder links organisations to the protocol's chain partners."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_administrator:
+        raise Http404("only for the functioneel beheerder")
+    organisations = [(o.pk, o.name) for o in Organisation.objects.order_by("name")]
+    form = PartnerForm(request.POST or None, organisations=organisations)
+    status = 200
+    if request.method == "POST":
+        if "unlink" in request.POST:
+            raw = request.POST.get("unlink", "")
+            if raw.isascii() and raw.isdigit():
+                services.unlink_partner(user, int(raw))
+                messages.success(request, _("The link has been removed."))
+            return redirect("chain:partners")
+        if form.is_valid():
+            try:
+                services.link_partner(
+                    user, form.cleaned_data["organisation"], form.cleaned_data["partner"]
+                )
+            except services.ChainRefused as refused:
+                form.add_error("partner", str(REFUSED[refused.code]))
+            else:
+                messages.success(request, _("The organisation has been linked."))
+                return redirect("chain:partners")
+        status = 400
+    return render(
+        request,
+        "chain/partners.html",
+        {
+            "section": "manage",
+            "form": form,
+            "links": ChainPartner.objects.select_related("organisation"),
+        },
+        status=status,
+    )
