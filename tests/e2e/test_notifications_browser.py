@@ -1,7 +1,7 @@
 """The berichten page in a real Chromium, at phone (360×740) and desktop size: it fits, no
 text is clipped, axe finds nothing serious, and the menu shows the unread count.
 
-Uses the browser fixtures and the layout check of tests/e2e.
+Uses the browser fixtures of tests/e2e/conftest.py and the layout check.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from playwright.sync_api import BrowserContext
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.notifications.models import Notification, NotificationKind
 from baken.notifications.services import notify
-from tests.e2e.conftest import browser, log_in, new_context  # noqa: F401 (fixtures)
+from tests.e2e.conftest import log_in
 from tests.e2e.test_layout_browser import _check
 from tests.support import enrol_totp
 
@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_berichten_page_fits_a_phone_and_a_desktop(
-    new_context: Callable[..., BrowserContext],  # noqa: F811
+    new_context: Callable[..., BrowserContext],
     live_server: Any,
 ) -> None:
     """A Veilig Thuis adviser with a bericht of every kind, about an organisation with a
