@@ -81,7 +81,9 @@ def add_years(moment: datetime, years: int) -> datetime:
     local = timezone.localtime(moment)
     year = local.year + years
     try:
-        later = local.replace(year=year)
+        # fold=0: a reading that falls in the spring gap then means the first moment after
+        # it; the fold of an autumn hour in the closing year would make it an hour early.
+        later = local.replace(year=year, fold=0)
     except ValueError:  # 29 February, in a year that is no leap year
         later = datetime.combine(date(year, 3, 1), time(), tzinfo=local.tzinfo)
     return later.astimezone(UTC)
