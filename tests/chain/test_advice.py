@@ -16,7 +16,8 @@ from django.urls import reverse
 from baken.accounts.models import User
 from baken.audit.models import AccessEvent
 from baken.chain import services as chain
-from baken.chain.models import Share, ShareKind, ShareStatus
+from baken.chain.models import PartnerRole, Share, ShareKind, ShareStatus
+from baken.chain.selectors import inbox_for
 from baken.dossiers import services as dossier_services
 from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.dossiers.selectors import access_to
@@ -297,3 +298,44 @@ def test_the_sender_gets_a_bericht_about_the_answer(
     assert [url.split("#")[0] for url in urls] == [
         reverse("dossiers:detail", args=[asked.sender_dossier_id])
     ]
+
+
+def test_the_zorgcoordinator_can_be_asked_directly(
+    professional: User, partners: Partners, walked: Callable[..., Dossier]
+) -> None:
+    """An advice request to the zorgcoördinatie (§2.1: directly when trafficking is
+    evident) waits in its inbox, not Veilig Thuis'; the coordinator's answer lands as a
+    step-2 consultation with the zorgcoördinator."""
+    dossier = walked(1)
+    share = chain.ask_advice(
+        access_to(professional, dossier.pk), QUESTION, [1], partner=PartnerRole.CARE_COORDINATOR
+    )
+    waiting = ([i.share.pk for i in inbox_for(partners.coordinator)], inbox_for(partners.adviser))
+    chain.answer_advice(partners.coordinator, share.pk, "Bel ons voor een casusoverleg.")
+    answer = Entry.objects.get(dossier=dossier, kind=EntryKind.CONSULTATION)
+    assert (waiting, answer.data["consulted"], Dossier.objects.get(pk=dossier.pk).steps_done) == (
+        ([share.pk], []),
+        "care_coordinator",
+        "12",
+    )
+
+
+def test_the_advice_page_sends_to_the_partner_asked_for(
+    professional: User,
+    partners: Partners,
+    walked: Callable[..., Dossier],
+    login: Callable[..., Any],
+) -> None:
+    """The page at ?aan=zorgcoordinator names the zorgcoördinatie and its send button
+    sends there; without it, Veilig Thuis."""
+    dossier = walked(1)
+    client = login(professional)
+    url = reverse("chain:ask_advice", args=[dossier.pk])
+    page = client.get(url + "?aan=zorgcoordinator").content.decode()
+    client.post(url + "?aan=zorgcoordinator", {"question": QUESTION, "entries": [1], "send": ""})
+    client.post(url, {"question": QUESTION, "entries": [1], "send": ""})
+    recipients = sorted(s.recipient.name for s in Share.objects.filter(sender_dossier=dossier))
+    assert (partners.care.name in page, recipients) == (
+        True,
+        sorted([partners.care.name, partners.vt.name]),
+    )

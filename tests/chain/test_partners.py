@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from baken.accounts.models import User
+from baken.accounts.models import Organisation, User
 from baken.audit.models import AccessEvent
 from baken.chain import services as chain
-from baken.chain.models import ChainPartner, PartnerRole
+from baken.chain.models import ChainPartner, PartnerRole, Share
 from tests.chain.conftest import Partners
 
 
@@ -50,12 +50,38 @@ def test_a_partner_is_one_organisation(administrator: User, unlinked: Partners) 
 
 
 def test_an_organisation_is_one_partner(administrator: User, unlinked: Partners) -> None:
-    """Linking the same organisation again as another partner moves its one link."""
-    chain.link_partner(administrator, unlinked.care.pk, PartnerRole.VEILIG_THUIS)
+    """Linking the same organisation again as the same partner keeps its one link."""
+    chain.link_partner(administrator, unlinked.care.pk, PartnerRole.CARE_COORDINATOR)
     chain.link_partner(administrator, unlinked.care.pk, PartnerRole.CARE_COORDINATOR)
     assert list(ChainPartner.objects.values_list("organisation_id", "partner")) == [
         (unlinked.care.pk, "zorgcoordinator")
     ]
+
+
+def test_a_partner_must_be_an_organisation_of_its_kind(
+    administrator: User, unlinked: Partners, other_organisation: Organisation
+) -> None:
+    """A school, or the zorgcoördinatie, cannot be linked as Veilig Thuis (wrong_kind);
+    nothing is linked."""
+    codes = []
+    for organisation in (other_organisation, unlinked.care):
+        with pytest.raises(chain.ChainRefused) as refused:
+            chain.link_partner(administrator, organisation.pk, PartnerRole.VEILIG_THUIS)
+        codes.append(refused.value.code)
+    assert (codes, ChainPartner.objects.count()) == (["wrong_kind", "wrong_kind"], 0)
+
+
+def test_a_partner_with_open_requests_stays_linked(
+    administrator: User, partners: Partners, asked: Share
+) -> None:
+    """While an advice request waits in Veilig Thuis' inbox, unlinking is refused
+    (open_shares): nobody could handle it without the link."""
+    with pytest.raises(chain.ChainRefused) as refused:
+        chain.unlink_partner(administrator, partners.vt.pk)
+    assert (refused.value.code, chain.partner_organisation(PartnerRole.VEILIG_THUIS)) == (
+        "open_shares",
+        partners.vt,
+    )
 
 
 def test_an_unknown_organisation_is_refused(administrator: User, unlinked: Partners) -> None:

@@ -146,6 +146,8 @@ TABLE: dict[str, Row] = {
     "chain:report": Row(Act.REPORT, get=200, post=400),
     # POST only (the login check comes first); withdraws the world's pending advice request
     # and goes back to the dossier.
+    # What was sent from the dossier, as it went: for everyone who reads the dossier.
+    "chain:sent": Row(Act.READ, get=200, post=405),
     "chain:withdraw": Row(Act.RECORD, get=405, post=302),
     # Only on the dossier Veilig Thuis opened from a melding; on any other dossier, 404.
     "chain:feedback": Row("received-team", get=200, post=400, on="received"),

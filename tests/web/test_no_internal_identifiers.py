@@ -492,6 +492,10 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
                 None,
             )
         )
+    for share in shares:
+        if share.sender_dossier_id is not None and not hasattr(share, "forwarded_from"):
+            url = reverse("chain:sent", args=[share.sender_dossier_id, share.pk])
+            pages.append(("chain:sent", client, url, None, None))
     feedback = reverse("chain:feedback", args=[received.pk])
     pages.append(("chain:feedback", adviser, feedback, received, None))
     pages.append(("chain:feedback", adviser, feedback, received, {}))

@@ -111,6 +111,17 @@ def shares_of(access: DossierAccess) -> list[Share]:
     )
 
 
+def sent_share(access: DossierAccess, share_id: UUID | str) -> Share:
+    """One share sent from the dossier of ``access`` (404 for any other), with its snapshot:
+    the sender's record of exactly what went."""
+    try:
+        return Share.objects.select_related("recipient", "snapshot", "forwarded_to__recipient").get(
+            pk=share_id, sender_dossier=access.dossier, forwarded_from__isnull=True
+        )
+    except (Share.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404("no such share") from exc
+
+
 def received_share(access: DossierAccess) -> Share | None:
     """The melding this dossier was opened from (on the recipient's side)."""
     return (

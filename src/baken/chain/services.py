@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from baken.accounts.models import Organisation, Role, User
+from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.audit.models import Code
 from baken.chain.models import (
     ChainPartner,
@@ -47,6 +47,12 @@ RECIPIENT_ROLE = {
     PartnerRole.CARE_COORDINATOR: Role.CARE_COORDINATOR,
 }
 """Who works a partner's inbox: the Veilig Thuis advisers, or the zorgcoördinatoren."""
+
+PARTNER_KIND = {
+    PartnerRole.VEILIG_THUIS: OrganisationKind.VEILIG_THUIS,
+    PartnerRole.CARE_COORDINATOR: OrganisationKind.CARE_COORDINATION,
+}
+"""The kind of organisation each partner must be: a school cannot be linked as Veilig Thuis."""
 
 SELECTABLE_KINDS = (
     EntryKind.OBSERVATION,
@@ -90,6 +96,8 @@ def link_partner(by: User, organisation_id: int, partner: str) -> ChainPartner:
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is None:
             raise ChainRefused("unknown_organisation")
+        if organisation.kind != PARTNER_KIND[role]:
+            raise ChainRefused("wrong_kind")
         if ChainPartner.objects.filter(partner=role).exclude(organisation=organisation).exists():
             raise ChainRefused("partner_taken")
         link, _created = ChainPartner.objects.update_or_create(
@@ -101,10 +109,14 @@ def link_partner(by: User, organisation_id: int, partner: str) -> ChainPartner:
 
 
 def unlink_partner(by: User, organisation_id: int) -> None:
-    """End an organisation's link; open requests stay in its inbox until handled."""
+    """End an organisation's link. Refused (``open_shares``) while requests or meldingen
+    wait in its inbox: only the partner's own staff can handle them, and without the link
+    nobody could (they would be stranded, their reminders still running)."""
     if not by.is_administrator:
         raise ChainRefused("not_allowed")
     with transaction.atomic():
+        if Share.objects.filter(recipient_id=organisation_id, status=ShareStatus.PENDING).exists():
+            raise ChainRefused("open_shares")
         deleted, _rows = ChainPartner.objects.filter(organisation_id=organisation_id).delete()
         if deleted:
             log_account(by, "chain_partner_unlinked", f"organisation:{organisation_id}")
@@ -272,8 +284,11 @@ def ask_advice(
     question: str,
     selected: list[int],
     now: datetime | None = None,
+    *,
+    partner: str = PartnerRole.VEILIG_THUIS,
 ) -> Share:
-    """Ask Veilig Thuis for advice, anonymously (§1.2 Stap 2; volunteers too, Stap 5)."""
+    """Ask Veilig Thuis for advice, anonymously (§1.2 Stap 2; volunteers too, Stap 5), or
+    the zorgcoördinator directly when trafficking is evident (§2.1)."""
     if not access.may(Act.ASK_ADVICE):
         raise Http404("no such dossier")
     question = question.strip()
@@ -285,7 +300,7 @@ def ask_advice(
         access = access.with_dossier(dossier)
         if not dossier.is_open:
             raise ChainRefused("closed")
-        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
+        recipient = partner_organisation(PartnerRole(partner))
         if recipient is None:
             raise ChainRefused("no_partner")
         content = build_content(dossier, ShareKind.ADVICE_REQUEST, selected, {"question": question})
@@ -549,7 +564,9 @@ def answer_advice(user: User, share_id: UUID | str, answer: str) -> Share:
             user,
             EntryKind.CONSULTATION,
             {
-                "consulted": "veilig_thuis",
+                "consulted": "care_coordinator"
+                if _partner_of(share.recipient) == PartnerRole.CARE_COORDINATOR
+                else "veilig_thuis",
                 "held_on": timezone.localdate(now).isoformat(),
                 "advice": answer,
                 "agreements": "",
@@ -647,7 +664,9 @@ def decline(user: User, share_id: UUID | str, reason: str) -> Share:
             },
             "share_declined",
             now,
-            NotificationKind.REPORT_DECLINED,
+            NotificationKind.REPORT_DECLINED
+            if share.is_report
+            else NotificationKind.ADVICE_DECLINED,
         )
         cancel_reminders(f"share:{share.pk}:")
         return share
@@ -694,7 +713,9 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
             },
             "share_forwarded",
             now,
-            NotificationKind.REPORT_FORWARDED,
+            NotificationKind.REPORT_FORWARDED
+            if share.is_report
+            else NotificationKind.ADVICE_FORWARDED,
         )
         cancel_reminders(f"share:{share.pk}:")
         if onward.is_report and share.sender_dossier_id is not None:

@@ -64,6 +64,14 @@ REFUSED = {
     "not_a_report": gettext_lazy("This is an advice request: answer it instead."),
     "partner_taken": gettext_lazy("Another organisation is already linked to this partner."),
     "unknown_organisation": gettext_lazy("Choose an organisation from the list."),
+    "wrong_kind": gettext_lazy(
+        "This organisation is not of that kind: link Veilig Thuis to a Veilig Thuis "
+        "organisation and the zorgcoördinatie to a care-coordination organisation."
+    ),
+    "open_shares": gettext_lazy(
+        "Requests or reports still wait in this organisation's inbox. They must be dealt "
+        "with first; then remove the link."
+    ),
     "not_allowed": gettext_lazy("You cannot do this."),
 }
 
@@ -126,6 +134,12 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
     access = dossier_selectors.dossier_for(_user(request), pk)
     if not access.may(Act.ASK_ADVICE):
         raise Http404("no such dossier")
+    # ?aan=zorgcoordinator: the zorgcoördinator directly (§2.1); otherwise Veilig Thuis.
+    partner = (
+        PartnerRole.CARE_COORDINATOR
+        if request.GET.get("aan") == PartnerRole.CARE_COORDINATOR
+        else PartnerRole.VEILIG_THUIS
+    )
     choosable = _choosable(access)
     form = AdviceRequestForm(request.POST or None, choosable=choosable)
     preview = None
@@ -137,14 +151,12 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
             data = form.cleaned_data
             if "send" in request.POST:
                 try:
-                    services.ask_advice(access, data["question"], data["entries"])
+                    services.ask_advice(access, data["question"], data["entries"], partner=partner)
                 except services.ChainRefused as refused:
                     messages.error(request, str(REFUSED[refused.code]))
                     status = 409
                 else:
-                    messages.success(
-                        request, _("Your advice request has been sent to Veilig Thuis.")
-                    )
+                    messages.success(request, _("Your advice request has been sent."))
                     return redirect("dossiers:detail", access.dossier.pk)
             preview = services.build_content(
                 access.dossier,
@@ -152,7 +164,16 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
                 data["entries"],
                 {"question": data["question"]},
             )
-    return _send_page(request, access, "chain/ask_advice.html", form, preview, status)
+    return _send_page(
+        request,
+        access,
+        "chain/ask_advice.html",
+        form,
+        preview,
+        status,
+        partner=partner,
+        recipient=services.partner_organisation(partner),
+    )
 
 
 def _report_form(request: HttpRequest, access: DossierAccess) -> ReportForm:
@@ -226,6 +247,35 @@ def _send_report(request: HttpRequest, access: DossierAccess, form: ReportForm) 
         return _send_page(request, access, "chain/report.html", form, preview, 409)
     messages.success(request, _("Your report has been sent to Veilig Thuis."))
     return redirect("dossiers:detail", access.dossier.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def sent(request: HttpRequest, pk: str, share: str) -> HttpResponse:
+    """What was sent from this dossier, exactly as it went (the sender's own record)."""
+    access = dossier_selectors.dossier_for(_user(request), pk)
+    item = selectors.sent_share(access, share)
+    final = item.forwarded_to or item
+    return render(
+        request,
+        "chain/sent.html",
+        {
+            "section": "dossiers",
+            "dossier": access.dossier,
+            "access": access,
+            "item": item,
+            "final": final,
+            "content": item.snapshot.content,
+            "basis": _basis(item),
+        },
+    )
+
+
+def _basis(item: Any) -> Any:
+    content = item.snapshot.content
+    if not content.get("legal_basis"):
+        return None
+    return services.protocol_of_share(item).chain.report.legal_basis(content["legal_basis"])
 
 
 @login_required
@@ -324,9 +374,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
         item = selectors.share_for_recipient(user, share_id, log=False)
     content = item.snapshot.content
     protocol = services.protocol_of_share(item)
-    basis = None
-    if content.get("legal_basis"):
-        basis = protocol.chain.report.legal_basis(content["legal_basis"])
+    basis = _basis(item)
     return render(
         request,
         "chain/share.html",
@@ -403,9 +451,13 @@ def partners(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "unlink" in request.POST:
             raw = request.POST.get("unlink", "")
-            if raw.isascii() and raw.isdigit():
-                services.unlink_partner(user, int(raw))
-                messages.success(request, _("The link has been removed."))
+            if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+                try:
+                    services.unlink_partner(user, int(raw))
+                except services.ChainRefused as refused:
+                    messages.error(request, str(REFUSED[refused.code]))
+                else:
+                    messages.success(request, _("The link has been removed."))
             return redirect("chain:partners")
         if form.is_valid():
             try:

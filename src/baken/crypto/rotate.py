@@ -1,9 +1,9 @@
 """Re-encrypt every encrypted value with the first (newest) key: ``baken keys rotate``.
 
-Entries are append-only; rotation is the one maintenance task that rewrites them, and it
-changes only the ciphertext, never the content. The database triggers are lifted for this
-transaction only (:func:`baken.dossiers.maintenance.append_only_lifted`) and the rotation
-itself goes into the access log.
+Entries and snapshots are append-only; rotation is the one maintenance task that rewrites
+them, and it changes only the ciphertext, never the content. The database triggers are
+lifted for this transaction only (:func:`baken.dossiers.maintenance.append_only_lifted`)
+and the rotation itself goes into the access log.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ def encrypted_columns() -> dict[str, tuple[str, ...]]:
     return found
 
 
-APPEND_ONLY = "dossiers_entry"
 AUTHENTICATOR_SECRETS = ("secret", "seed")
 """Keys of django-allauth mfa's ``Authenticator.data`` that Baken's MFA adapter encrypts
 (the TOTP secret, the recovery-code seed); ``migrated_codes`` is a list of them."""
@@ -57,8 +56,11 @@ def rotate(dry_run: bool = False) -> RotationResult:
     ring = keyring()
     values = rewritten = 0
     with transaction.atomic():
-        with append_only_lifted(APPEND_ONLY), connection.cursor() as cursor:
-            for table, columns in encrypted_columns().items():
+        tables = encrypted_columns()
+        # Every append-only table with encrypted values (entries, the chain's snapshots):
+        # their guards are lifted for this transaction, found by table, not listed here.
+        with append_only_lifted(*tables), connection.cursor() as cursor:
+            for table, columns in tables.items():
                 cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}")  # noqa: S608
                 for row in cursor.fetchall():
                     pk, tokens = row[0], row[1:]

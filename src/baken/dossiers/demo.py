@@ -11,6 +11,7 @@ steps done, the engine's advice beside each decision, the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TextIO
@@ -59,7 +60,7 @@ class DemoRefused(Exception):
 
 
 @dataclass
-class _Case:
+class Case:
     """A dossier being filled, with a clock that moves forward one day per entry."""
 
     dossier: Dossier
@@ -76,7 +77,7 @@ class _Case:
         return Dossier.objects.get(pk=self.dossier.pk).last_sequence
 
 
-def _open(
+def open_case(
     user: User,
     label: str,
     *,
@@ -84,13 +85,13 @@ def _open(
     age: int | None = None,
     birth_date: date | None = None,
     forms: list[str],
-) -> _Case:
+) -> Case:
     moment = timezone.now() - timedelta(days=days_ago)
     new = services.NewDossier(label=label, birth_date=birth_date, age=age, exploitation_forms=forms)
-    return _Case(services.open_dossier(user, new, now=moment), moment)
+    return Case(services.open_dossier(user, new, now=moment), moment)
 
 
-def _record(case: _Case, user: User, kind: str, data: dict[str, Any], **kwargs: Any) -> Entry:
+def _record(case: Case, user: User, kind: str, data: dict[str, Any], **kwargs: Any) -> Entry:
     entry = services.record(
         access_to(user, case.dossier.pk),
         kind,
@@ -103,26 +104,26 @@ def _record(case: _Case, user: User, kind: str, data: dict[str, Any], **kwargs: 
     return entry
 
 
-def _day(case: _Case) -> str:
+def _day(case: Case) -> str:
     """The (local) date of the next entry, as the forms store dates."""
     return timezone.localdate(min(case.clock + timedelta(days=1), timezone.now())).isoformat()
 
 
-def _observation(case: _Case, user: User, nature: str, source: str, text: str) -> Entry:
+def observe(case: Case, user: User, nature: str, source: str, text: str) -> Entry:
     data = {"nature": nature, "observed_on": _day(case), "source": source, "description": text}
     return _record(case, user, EntryKind.OBSERVATION, data)
 
 
-def _signal(case: _Case, user: User, signal_id: str, note: str = "") -> Entry:
+def _signal(case: Case, user: User, signal_id: str, note: str = "") -> Entry:
     return _record(case, user, EntryKind.SIGNAL, {"signal_id": signal_id, "note": note})
 
 
-def _profile(case: _Case, user: User, profile_id: str, note: str = "") -> Entry:
+def _profile(case: Case, user: User, profile_id: str, note: str = "") -> Entry:
     return _record(case, user, EntryKind.PROFILE, {"profile_id": profile_id, "note": note})
 
 
 def _consultation(
-    case: _Case, user: User, consulted: str, advice: str, agreements: str = ""
+    case: Case, user: User, consulted: str, advice: str, agreements: str = ""
 ) -> Entry:
     data = {
         "consulted": consulted,
@@ -133,7 +134,7 @@ def _consultation(
     return _record(case, user, EntryKind.CONSULTATION, data)
 
 
-def _conversation(case: _Case, user: User, **fields: str) -> Entry:
+def _conversation(case: Case, user: User, **fields: str) -> Entry:
     held = fields.get("held", "yes")
     data: dict[str, Any] = {
         "held": held,
@@ -151,8 +152,8 @@ def _conversation(case: _Case, user: User, **fields: str) -> Entry:
     return _record(case, user, EntryKind.CONVERSATION, data)
 
 
-def _weighing(
-    case: _Case,
+def weigh(
+    case: Case,
     user: User,
     answers: dict[str, str],
     *,
@@ -175,7 +176,7 @@ def _weighing(
     return _record(case, user, EntryKind.WEIGHING, data)
 
 
-def _decision(case: _Case, user: User, data: dict[str, str]) -> Entry:
+def step_5(case: Case, user: User, data: dict[str, str]) -> Entry:
     entry = services.record_decision(
         access_to(user, case.dossier.pk), data, seen_sequence=case.seen
     )
@@ -183,8 +184,8 @@ def _decision(case: _Case, user: User, data: dict[str, str]) -> Entry:
     return entry
 
 
-def _steps_one_to_three(case: _Case, user: User, signal_id: str, conversation: str) -> None:
-    _observation(
+def steps_one_to_three(case: Case, user: User, signal_id: str, conversation: str) -> None:
+    observe(
         case,
         user,
         "own_observation",
@@ -224,28 +225,28 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     adviser = users["demo-veilig-thuis"]
     coordinator = users["demo-zorgcoordinator"]
     today = timezone.localdate()
-    cases: list[_Case] = []
+    cases: list[Case] = []
 
     # 1. Just opened: nothing recorded yet (next step 1).
-    cases.append(_open(professional, "Casus Merel", days_ago=1, age=16, forms=["sexual"]))
+    cases.append(open_case(professional, "Casus Merel", days_ago=1, age=16, forms=["sexual"]))
 
     # 2. Step 1: observations, signals and a victim profile (next step 2). A 15-year-old
     #    whose date of birth is known, at the school.
-    case = _open(
+    case = open_case(
         mentor,
         "Casus Linde",
         days_ago=12,
         birth_date=today - timedelta(days=round(15.5 * 365.25)),
         forms=["sexual"],
     )
-    _observation(
+    observe(
         case,
         mentor,
         "fact",
         "mentor",
         "Verzuimt sinds drie weken op maandag en vrijdag; wordt na school opgehaald in een auto.",
     )
-    _observation(
+    observe(
         case,
         mentor,
         "interpretation",
@@ -259,8 +260,8 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
 
     # 3. Step 2: consulted the aandachtsfunctionaris (next step 3); an observation is
     #    corrected afterwards (a correction is a new entry, the old one stays visible).
-    case = _open(professional, "Casus Wilg", days_ago=20, age=24, forms=["labour"])
-    wrong = _observation(
+    case = open_case(professional, "Casus Wilg", days_ago=20, age=24, forms=["labour"])
+    wrong = observe(
         case,
         professional,
         "fact",
@@ -291,8 +292,8 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 4. Step 3: a conversation was not possible (next step 4); a colleague joins the team.
-    case = _open(professional, "Casus Vlinder", days_ago=25, age=19, forms=["criminal"])
-    _observation(
+    case = open_case(professional, "Casus Vlinder", days_ago=25, age=19, forms=["criminal"])
+    observe(
         case,
         professional,
         "event",
@@ -320,24 +321,22 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 5. Step 4: the weighing leads to "report required" (next step 5).
-    case = _open(professional, "Casus Reiger", days_ago=30, age=31, forms=["labour"])
-    _steps_one_to_three(
+    case = open_case(professional, "Casus Reiger", days_ago=30, age=31, forms=["labour"])
+    steps_one_to_three(
         case,
         professional,
         "lab-3-01",
         "Werktijden, loon en de schuld aan de uitzendbemiddelaar.",
     )
-    _weighing(
-        case, professional, {"q1": "yes", "q2": "yes", "q3": "yes", "q4": "no", "q5": "unknown"}
-    )
+    weigh(case, professional, {"q1": "yes", "q2": "yes", "q3": "yes", "q4": "no", "q5": "unknown"})
     cases.append(case)
 
     # 6. Step 5: a decision that follows the advice (report and help) (next step 6).
-    case = _open(professional, "Casus Eik", days_ago=40, age=16, forms=["sexual"])
-    _steps_one_to_three(case, professional, "sex-3-01", "Het contact met de nieuwe vriend.")
+    case = open_case(professional, "Casus Eik", days_ago=40, age=16, forms=["sexual"])
+    steps_one_to_three(case, professional, "sex-3-01", "Het contact met de nieuwe vriend.")
     _profile(case, professional, "profiel-3")
-    _weighing(case, professional, ALL_YES)
-    _decision(
+    weigh(case, professional, ALL_YES)
+    step_5(
         case,
         professional,
         {
@@ -351,12 +350,10 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 7. Step 5: a decision that departs from the advice, with its motivation.
-    case = _open(professional, "Casus Berk", days_ago=45, age=27, forms=["criminal", "labour"])
-    _steps_one_to_three(case, professional, "lab-2-01", "Het werk in de loods en de schuld.")
-    _weighing(
-        case, professional, {"q1": "yes", "q2": "no", "q3": "yes", "q4": "no", "q5": "unknown"}
-    )
-    _decision(
+    case = open_case(professional, "Casus Berk", days_ago=45, age=27, forms=["criminal", "labour"])
+    steps_one_to_three(case, professional, "lab-2-01", "Het werk in de loods en de schuld.")
+    weigh(case, professional, {"q1": "yes", "q2": "no", "q3": "yes", "q4": "no", "q5": "unknown"})
+    step_5(
         case,
         professional,
         {
@@ -373,10 +370,10 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 8. Closed with the case evaluation, after a decision that follows the advice.
-    case = _open(professional, "Casus Zwaluw", days_ago=60, age=22, forms=["sexual"])
-    _steps_one_to_three(case, professional, "sex-2-02", "Wat zij wil en welke hulp past.")
-    _weighing(case, professional, {"q1": "yes", "q2": "no", "q3": "yes", "q4": "yes", "q5": "yes"})
-    _decision(
+    case = open_case(professional, "Casus Zwaluw", days_ago=60, age=22, forms=["sexual"])
+    steps_one_to_three(case, professional, "sex-2-02", "Wat zij wil en welke hulp past.")
+    weigh(case, professional, {"q1": "yes", "q2": "no", "q3": "yes", "q4": "yes", "q5": "yes"})
+    step_5(
         case,
         professional,
         {
@@ -401,7 +398,7 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 9. Acute danger: the button, then the follow-up form (still acute, police called).
-    case = _open(mentor, "Casus Storm", days_ago=2, age=15, forms=["sexual"])
+    case = open_case(mentor, "Casus Storm", days_ago=2, age=15, forms=["sexual"])
     _record(case, mentor, EntryKind.ACUTE_DANGER, {"active": True, "raised": True})
     _record(
         case,
@@ -417,8 +414,8 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 10. A volunteer's dossier: no afwegingskader, advice asked from Veilig Thuis.
-    case = _open(volunteer, "Casus Kompas", days_ago=8, age=34, forms=["labour"])
-    _observation(
+    case = open_case(volunteer, "Casus Kompas", days_ago=8, age=34, forms=["labour"])
+    observe(
         case,
         volunteer,
         "own_observation",
@@ -435,8 +432,8 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
     cases.append(case)
 
     # 11-12. Dossiers of Veilig Thuis and the zorgcoördinatie, so those roles see one too.
-    case = _open(adviser, "Casus Anker", days_ago=5, age=17, forms=["criminal"])
-    _observation(
+    case = open_case(adviser, "Casus Anker", days_ago=5, age=17, forms=["criminal"])
+    observe(
         case,
         adviser,
         "fact",
@@ -450,8 +447,8 @@ def _fill_dossiers(users: dict[str, User]) -> list[Dossier]:
         "Zorgcoördinator denkt mee over opvang buiten de wijk.",
     )
     cases.append(case)
-    case = _open(coordinator, "Casus Haven", days_ago=3, age=41, forms=["labour", "sexual"])
-    _observation(
+    case = open_case(coordinator, "Casus Haven", days_ago=3, age=41, forms=["labour", "sexual"])
+    observe(
         case,
         coordinator,
         "circumstance",
@@ -530,8 +527,14 @@ def _print_summary(stdout: TextIO, users: dict[str, User], dossiers: list[Dossie
     stdout.write(f"{LOGIN_HINT}\n")
 
 
-def fill_demo_database(stdout: TextIO) -> None:
-    """Fill an empty development database with synthetic organisations, users and dossiers.
+Extension = Callable[[dict[str, User], list[Dossier]], list[Dossier]]
+"""A higher layer's part of the demo (the chain): given the users and dossiers, it adds
+its own and returns the dossiers it made."""
+
+
+def fill_demo_database(stdout: TextIO, extend: Extension | None = None) -> None:
+    """Fill an empty development database with synthetic organisations, users and dossiers,
+    and what ``extend`` adds (``baken demo`` passes the chain's cases).
 
     Raises :class:`DemoRefused` under production settings or when the database already
     holds a user or a dossier. Everything is written in one transaction.
@@ -540,4 +543,6 @@ def fill_demo_database(stdout: TextIO) -> None:
     with transaction.atomic():
         users = _make_users()
         dossiers = _fill_dossiers(users)
+        if extend is not None:
+            dossiers += extend(users, dossiers)
     _print_summary(stdout, users, dossiers)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from baken.accounts.models import Organisation, Role, User
 from baken.audit.models import AccessEvent
-from baken.dossiers.models import BreakGlassGrant, CaseTeamMember, Dossier, EntryKind
+from baken.dossiers.models import BreakGlassGrant, CaseTeamMember, Dossier, Entry, EntryKind
 
 FORMAT_VERSION = 1
 
@@ -29,6 +29,24 @@ def _when(moment: datetime | None) -> str | None:
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+WITHHELD = "withheld"
+"""Put where the export leaves out who reported (Uitvoeringsbesluit Wmo 2015, art. 4.1.8)."""
+
+
+def for_person(entry: Entry) -> dict[str, Any]:
+    """An entry's data as the person's inzage may show it: on a dossier opened from a
+    melding whose reporter asked not to be named to the person or family, the reporting
+    organisation is left out (Uitvoeringsbesluit Wmo 2015, art. 4.1.8)."""
+    data = dict(entry.data)
+    if (
+        entry.kind == EntryKind.REPORT
+        and data.get("direction") == "received"
+        and data.get("non_disclosure")
+    ):
+        data["from"] = WITHHELD
+    return data
 
 
 def person_export(
@@ -79,7 +97,7 @@ def person_export(
                 "kind_label": str(kinds.get(e.kind, e.kind)),
                 "recorded_at": _when(e.created_at),
                 "recorded_by": str(e.author),
-                "data": e.data,
+                "data": for_person(e),
                 "corrects": e.corrects.sequence if e.corrects is not None else None,
                 "correction_reason": e.correction_reason or None,
                 "withdrawn": e.withdrawn,

@@ -106,7 +106,7 @@ FEEDBACK_MOMENTS = {
 }
 
 
-def _chain_rows(entry: Entry, protocol: Protocol) -> list[Row]:
+def _chain_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]:
     """Readable rows for what the chain wrote into a dossier (never its internal ids)."""
     data = entry.data
     if entry.kind == EntryKind.ADVICE_REQUEST:
@@ -120,7 +120,11 @@ def _chain_rows(entry: Entry, protocol: Protocol) -> list[Row]:
         titles = {b.id: b.title for b in protocol.chain.report.legal_bases}
         result = []
         if data.get("direction") == "received":
-            result.append(Row(_("Received from"), str(data.get("from", ""))))
+            sender = str(data.get("from", ""))
+            if for_person and data.get("non_disclosure"):
+                # Uitvoeringsbesluit Wmo 2015, art. 4.1.8: the reporter asked not to be named.
+                sender = _("Not disclosed, at the reporter's request")
+            result.append(Row(_("Received from"), sender))
         else:
             result.append(Row(_("Sent to"), str(data.get("to", ""))))
             result.append(Row(_("Rests on"), titles.get(basis_id, "—")))
@@ -158,11 +162,12 @@ def _chain_rows(entry: Entry, protocol: Protocol) -> list[Row]:
     return []
 
 
-def rows(entry: Entry, protocol: Protocol) -> list[Row]:
-    """The entry's data as (label, value) rows in the form's field order."""
+def rows(entry: Entry, protocol: Protocol, *, for_person: bool = False) -> list[Row]:
+    """The entry's data as (label, value) rows in the form's field order; ``for_person``:
+    as the person's inzage shows it (see :func:`baken.dossiers.export.for_person`)."""
     data = entry.data
     if entry.kind in CHAIN_KINDS:
-        return _chain_rows(entry, protocol)
+        return _chain_rows(entry, protocol, for_person)
     if entry.withdrawn:
         return [Row(_("Withdrawn"), _("This entry withdraws the one it corrects."))]
     if entry.kind == EntryKind.TEAM_MEMBER:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from baken.accounts.models import Role, User
+from baken.accounts.models import Organisation, Role, User
 from baken.audit.models import AccessEvent, Code
 from baken.dossiers.access import Act, DossierAccess, decide, decide_many, log_dossier
 from baken.dossiers.models import Dossier, Entry, EntryKind
@@ -323,16 +323,37 @@ class AccessLine:
     role_label: str
 
 
+CHAIN_PURPOSES = frozenset({"advice_request", "report", "chain_follow_up"})
+"""Purposes of access-log lines about what went through the chain."""
+
+
 def access_lines(dossier: Dossier, limit: int = 500) -> list[AccessLine]:
-    """Who looked at ``dossier`` and what they did, newest first (the log stores ids only)."""
+    """Who looked at ``dossier`` and what they did, newest first (the log stores ids only).
+
+    A chain line by someone of another organisation (Veilig Thuis opening what was sent to
+    it, its answer or feedback) names that organisation, with the role, not the person: the
+    sender needs to know which organisation and role, and the other organisation's staff
+    are not theirs to name. A break-glass read stays personal: that is its accountability.
+    """
     events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position")[:limit])
     names = {
         user.pk: str(user)
         for user in User.objects.filter(pk__in={e.user_id for e in events if e.user_id})
     }
+    others = {e.organisation_id for e in events if e.purpose in CHAIN_PURPOSES} - {
+        dossier.organisation_id,
+        None,
+    }
+    organisations = dict(Organisation.objects.filter(pk__in=others).values_list("pk", "name"))
     roles = dict(Role.choices)
     return [
-        AccessLine(e, names.get(e.user_id or 0, "?"), str(roles.get(e.role, e.role)))
+        AccessLine(
+            e,
+            organisations.get(e.organisation_id or 0, "?")
+            if e.organisation_id in others and e.purpose in CHAIN_PURPOSES
+            else names.get(e.user_id or 0, "?"),
+            str(roles.get(e.role, e.role)),
+        )
         for e in events
     ]
 

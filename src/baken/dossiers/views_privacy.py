@@ -185,7 +185,7 @@ def _readable(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
             {
                 **entry,
                 "recorded_at": _moment(entry["recorded_at"]),
-                "rows": rows(by_sequence[entry["sequence"]], protocol),
+                "rows": rows(by_sequence[entry["sequence"]], protocol, for_person=True),
             }
             for entry in data["entries"]
         ],

@@ -30,6 +30,14 @@ class NotificationKind(models.TextChoices):
         "advice_answered",
         pgettext_lazy("bericht", "Your advice request was answered"),
     )
+    ADVICE_DECLINED = (
+        "advice_declined",
+        pgettext_lazy("bericht", "Your advice request was declined"),
+    )
+    ADVICE_FORWARDED = (
+        "advice_forwarded",
+        pgettext_lazy("bericht", "Your advice request was forwarded"),
+    )
     NEW_REPORT = "new_report", pgettext_lazy("bericht", "New report")
     REPORT_ACCEPTED = "report_accepted", pgettext_lazy("bericht", "Your report was accepted")
     REPORT_DECLINED = "report_declined", pgettext_lazy("bericht", "Your report was declined")
