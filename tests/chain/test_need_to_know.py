@@ -8,6 +8,7 @@ import pytest
 
 from baken.accounts.models import User
 from baken.chain import services as chain
+from baken.chain.access import is_recipient
 from baken.chain.models import Share
 from baken.dossiers.access import decide
 from baken.dossiers.models import Dossier
@@ -64,11 +65,11 @@ def test_another_adviser_of_veilig_thuis_is_not_in_the_case_team(
 def test_the_inbox_is_veilig_thuiss_advisers(who: str, partners: Partners, reported: Share) -> None:
     """Only active advisers of the linked Veilig Thuis work its inbox."""
     expected = who in ("adviser", "second_adviser")
-    assert chain.is_recipient(getattr(partners, who), reported) is expected
+    assert is_recipient(getattr(partners, who), reported) is expected
 
 
 def test_a_deactivated_adviser_works_no_inbox(partners: Partners, reported: Share) -> None:
     """An adviser whose account was deactivated is no recipient."""
     partners.adviser.is_active = False
     partners.adviser.save(update_fields=["is_active"])
-    assert chain.is_recipient(partners.adviser, reported) is False
+    assert is_recipient(partners.adviser, reported) is False

@@ -6,15 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from baken.chain.access import inbox_of
 from baken.chain.models import Share, ShareStatus
-from baken.chain.selectors import works_an_inbox
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    link = works_an_inbox(user)
+    link = inbox_of(user)
     if link is None:
         return {}
     waiting = Share.objects.filter(

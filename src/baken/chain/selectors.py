@@ -13,8 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from baken.audit.models import Code
-from baken.chain.models import ChainPartner, PartnerRole, Share, ShareKind, ShareStatus
-from baken.chain.services import RECIPIENT_ROLE, deadlines_of, is_recipient
+from baken.chain.access import inbox_of, is_recipient
+from baken.chain.models import ChainPartner, Share, ShareKind, ShareStatus
+from baken.chain.services import deadlines_of
 from baken.dossiers.access import DossierAccess, log_transfer
 from baken.dossiers.models import Dossier
 
@@ -47,24 +48,10 @@ def dues(share: Share, today: date | None = None) -> list[Due]:
     return [Due(i, what, due, cite, due < today) for i, what, due, cite in deadlines_of(share)]
 
 
-def works_an_inbox(user: Any) -> ChainPartner | None:
-    """The chain partner whose inbox ``user`` works, if any."""
-    if not getattr(user, "is_active", False) or user.organisation_id is None:
-        return None
-    link = (
-        ChainPartner.objects.select_related("organisation")
-        .filter(organisation_id=user.organisation_id)
-        .first()
-    )
-    if link is None or user.role != RECIPIENT_ROLE[PartnerRole(link.partner)]:
-        return None
-    return link
-
-
 def inbox_for(user: Any) -> list[InboxItem]:
     """Every open request and melding sent to the user's organisation, overdue ones first,
     then by the nearest due date, then the oldest first. Lists no case content."""
-    if works_an_inbox(user) is None:
+    if inbox_of(user) is None:
         return []
     shares = Share.objects.filter(
         recipient_id=user.organisation_id, status=ShareStatus.PENDING

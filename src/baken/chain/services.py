@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from baken.accounts.models import Organisation, OrganisationKind, Role, User
+from baken.accounts.models import Organisation, OrganisationKind, User
 from baken.audit.models import Code
+from baken.chain.access import RECIPIENT_ROLE, is_recipient
 from baken.chain.models import (
     ChainPartner,
     PartnerRole,
@@ -41,12 +42,6 @@ from baken.dossiers.selectors import current_entries, latest, protocol_of, timel
 from baken.engine.calendar import due_date
 from baken.notifications.models import NotificationKind
 from baken.notifications.services import cancel_reminders, notify, schedule_reminder
-
-RECIPIENT_ROLE = {
-    PartnerRole.VEILIG_THUIS: Role.VEILIG_THUIS_ADVISER,
-    PartnerRole.CARE_COORDINATOR: Role.CARE_COORDINATOR,
-}
-"""Who works a partner's inbox: the Veilig Thuis advisers, or the zorgcoördinatoren."""
 
 PARTNER_KIND = {
     PartnerRole.VEILIG_THUIS: OrganisationKind.VEILIG_THUIS,
@@ -126,17 +121,6 @@ def partner_organisation(partner: str) -> Organisation | None:
     """The Baken organisation that is this protocol partner, if one is linked."""
     link = ChainPartner.objects.select_related("organisation").filter(partner=partner).first()
     return link.organisation if link else None
-
-
-def is_recipient(user: Any, share: Share) -> bool:
-    """Whether ``user`` works the inbox ``share`` was sent to: an active user of that
-    organisation in the partner's role."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    link = ChainPartner.objects.filter(organisation_id=share.recipient_id).first()
-    if link is None or user.organisation_id != share.recipient_id:
-        return False
-    return bool(user.role == RECIPIENT_ROLE[PartnerRole(link.partner)])
 
 
 # --- what goes --------------------------------------------------------------------------
@@ -469,11 +453,12 @@ def withdraw(access: DossierAccess, share_id: UUID | str) -> Share:
 
 
 def _locked_share(share_id: UUID | str, **scope: Any) -> Share:
-    """The share locked for this transaction, still open; else :class:`Handled`."""
+    """The share locked for this transaction (404 outside ``scope``), still open; else
+    :class:`Handled`, which names who acted and when."""
     try:
         share = (
             Share.objects.select_for_update(of=("self",))
-            .select_related("recipient", "sender_organisation")
+            .select_related("recipient", "sender_organisation", "handled_by")
             .get(pk=share_id, **scope)
         )
     except (Share.DoesNotExist, ValidationError, ValueError) as exc:
@@ -484,23 +469,16 @@ def _locked_share(share_id: UUID | str, **scope: Any) -> Share:
 
 
 def _as_recipient(user: User, share_id: UUID | str) -> Share:
-    share = _locked_share_any(share_id)
+    """The open share, locked, for a user who works the inbox it was sent to (else 404)."""
+    try:
+        share = _locked_share(share_id)
+    except Handled as handled:
+        if not is_recipient(user, handled.share):
+            raise Http404("no such share") from None
+        raise
     if not is_recipient(user, share):
         raise Http404("no such share")
-    if not share.is_open:
-        raise Handled(share)
     return share
-
-
-def _locked_share_any(share_id: UUID | str) -> Share:
-    try:
-        return (
-            Share.objects.select_for_update(of=("self",))
-            .select_related("recipient", "sender_organisation", "handled_by")
-            .get(pk=share_id)
-        )
-    except (Share.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404("no such share") from exc
 
 
 def _to_sender(

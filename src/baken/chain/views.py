@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from baken.accounts.models import Organisation, User
 from baken.accounts.two_factor import sensitive
 from baken.chain import selectors, services
+from baken.chain.access import inbox_of
 from baken.chain.forms import (
     AdviceRequestForm,
     AnswerForm,
@@ -305,7 +306,7 @@ def _handled_text(handled: services.Handled) -> str:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The chain partner's inbox: every open request and melding, overdue ones first."""
     user = _user(request)
-    link = selectors.works_an_inbox(user)
+    link = inbox_of(user)
     if link is None:
         raise Http404("no inbox for this user")
     return render(
