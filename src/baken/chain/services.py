@@ -263,6 +263,15 @@ def _send(
     return share
 
 
+def _locked_open(access: DossierAccess) -> DossierAccess:
+    """The decision with its dossier row locked for this transaction; ``closed`` when the
+    dossier is closed (nothing more is sent from it)."""
+    dossier = Dossier.objects.select_for_update().get(pk=access.dossier.pk)
+    if not dossier.is_open:
+        raise ChainRefused("closed")
+    return access.with_dossier(dossier)
+
+
 def ask_advice(
     access: DossierAccess,
     question: str,
@@ -280,10 +289,8 @@ def ask_advice(
         raise ChainRefused("question_missing")
     now = now or timezone.now()
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=access.dossier.pk)
-        access = access.with_dossier(dossier)
-        if not dossier.is_open:
-            raise ChainRefused("closed")
+        access = _locked_open(access)
+        dossier = access.dossier
         recipient = partner_organisation(PartnerRole(partner))
         if recipient is None:
             raise ChainRefused("no_partner")
@@ -331,10 +338,8 @@ def send_report(
         raise ChainRefused("legal_basis_missing")
     now = now or timezone.now()
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=access.dossier.pk)
-        access = access.with_dossier(dossier)
-        if not dossier.is_open:
-            raise ChainRefused("closed")
+        access = _locked_open(access)
+        dossier = access.dossier
         says_report, pending = report_allowed(access)
         if pending:
             raise ChainRefused("pending")

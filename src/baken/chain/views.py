@@ -28,7 +28,7 @@ from baken.chain.forms import (
 )
 from baken.chain.models import ChainPartner, PartnerRole, ShareKind
 from baken.dossiers import selectors as dossier_selectors
-from baken.dossiers.access import Act, DossierAccess
+from baken.dossiers.access import Act, DossierAccess, dossier_user
 from baken.dossiers.presenters import rows
 
 REFUSED = {
@@ -75,13 +75,6 @@ REFUSED = {
     ),
     "not_allowed": gettext_lazy("You cannot do this."),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.works_with_dossiers:
-        raise Http404("no dossiers for this user")
-    return user
 
 
 def _choosable(access: DossierAccess) -> list[tuple[Any, str]]:
@@ -132,7 +125,7 @@ def _send_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
     """Ask Veilig Thuis for advice, anonymously: choose, preview exactly what goes, send."""
-    access = dossier_selectors.dossier_for(_user(request), pk)
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
     if not access.may(Act.ASK_ADVICE):
         raise Http404("no such dossier")
     # ?aan=zorgcoordinator: the zorgcoördinator directly (§2.1); otherwise Veilig Thuis.
@@ -219,7 +212,7 @@ def _details(data: dict[str, Any]) -> services.ReportDetails:
 def report(request: HttpRequest, pk: str) -> HttpResponse:
     """Report to Veilig Thuis (melding), after the Veilig Thuis meldformulier: professionals
     only; preview first; sending asks for the password or code again."""
-    access = dossier_selectors.dossier_for(_user(request), pk)
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
     if not access.may(Act.REPORT):
         raise Http404("no such dossier")
     form = _report_form(request, access)
@@ -254,7 +247,7 @@ def _send_report(request: HttpRequest, access: DossierAccess, form: ReportForm) 
 @require_http_methods(["GET", "HEAD"])
 def sent(request: HttpRequest, pk: str, share: str) -> HttpResponse:
     """What was sent from this dossier, exactly as it went (the sender's own record)."""
-    access = dossier_selectors.dossier_for(_user(request), pk)
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
     item = selectors.sent_share(access, share)
     final = item.forwarded_to or item
     return render(
@@ -282,7 +275,7 @@ def _basis(item: Any) -> Any:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: str, share: str) -> HttpResponse:
-    access = dossier_selectors.dossier_for(_user(request), pk)
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
     try:
         services.withdraw(access, share)
     except services.Handled as handled:
@@ -305,7 +298,7 @@ def _handled_text(handled: services.Handled) -> str:
 @require_http_methods(["GET", "HEAD"])
 def inbox(request: HttpRequest) -> HttpResponse:
     """The chain partner's inbox: every open request and melding, overdue ones first."""
-    user = _user(request)
+    user = dossier_user(request)
     link = inbox_of(user)
     if link is None:
         raise Http404("no inbox for this user")
@@ -321,7 +314,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def share(request: HttpRequest, share_id: str) -> HttpResponse:
     """One request or melding for its recipient: what was sent, the due dates, and answer,
     accept, decline or forward."""
-    user = _user(request)
+    user = dossier_user(request)
     item = selectors.share_for_recipient(user, share_id, log=request.method != "POST")
     partners = [
         (link.organisation_id, link.organisation.name)
@@ -399,7 +392,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback(request: HttpRequest, pk: str) -> HttpResponse:
     """Veilig Thuis' feedback to the reporter (Wmo 2015, art. 4.1.1 lid 2 sub g)."""
-    access = dossier_selectors.dossier_for(_user(request), pk)
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
     received = selectors.received_share(access)
     if received is None or not access.may(Act.RECORD):
         raise Http404("no such dossier")

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from baken.accounts.models import Role, User
@@ -131,6 +132,15 @@ class DossierAccess:
         if dossier.pk != self.dossier.pk:
             raise ValueError("an access decision is about one dossier")
         return replace(self, dossier=dossier)
+
+
+def dossier_user(request: Any) -> User:
+    """The request's user, if they work with dossiers at all; else 404 (the functioneel
+    beheerder, an inactive user), so no dossier page admits that it exists."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.works_with_dossiers:
+        raise Http404("no dossiers for this user")
+    return user
 
 
 def decide(user: Any, dossier: Dossier) -> DossierAccess | None:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baken.accounts.models import User
 from baken.dossiers import selectors, services
-from baken.dossiers.access import Act, DossierAccess
+from baken.dossiers.access import Act, DossierAccess, dossier_user
 from baken.dossiers.break_glass import may_break_glass
 from baken.dossiers.forms import (
     ENTRY_FORMS,
@@ -71,13 +71,6 @@ REFUSALS = {
     ),
     "nothing_ticked": gettext_lazy("Tick at least one signal or profile, then save."),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.works_with_dossiers:
-        raise Http404("no dossiers for this user")
-    return user
 
 
 def _form_kwargs(kind: str, dossier: Dossier, state: DossierState) -> dict[str, Any]:
@@ -140,7 +133,7 @@ def _page(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = dossier_user(request)
     step = request.GET.get("stap", "")
     form = request.GET.get("vorm", "")
     status = request.GET.get("status", "")
@@ -174,7 +167,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def dossier_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = dossier_user(request)
     form = DossierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -198,7 +191,7 @@ def dossier_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    access = selectors.dossier_for(_user(request), pk)
+    access = selectors.dossier_for(dossier_user(request), pk)
     return _page(request, access, "dossiers/detail.html")
 
 
@@ -286,7 +279,7 @@ def _step_page(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_step(request: HttpRequest, pk: str, step: int) -> HttpResponse:
-    access = selectors.dossier_for(_user(request), pk)
+    access = selectors.dossier_for(dossier_user(request), pk)
     if step not in STEP_KINDS:
         raise Http404("no such step")
     # Step 1's checklist can be narrowed without JavaScript: ?zoek=words (GET, no input yet).
@@ -302,7 +295,7 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
     The same form also filters (its "filter" button, or htmx while typing): then nothing is
     saved and the page comes back narrowed, with every tick and note kept.
     """
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     state = selectors.state_of(access)
@@ -423,7 +416,7 @@ def _save(
 @login_required
 @require_POST
 def record_entry(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     if kind not in ENTRY_FORMS or (kind in VOLUNTEER_BARRED and not access.may(Act.WEIGH)):
@@ -511,7 +504,7 @@ def _acute_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def acute(request: HttpRequest, pk: str) -> HttpResponse:
     """GET: the police route for this moment. POST: the acute-danger button records it."""
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     if request.method == "POST":
@@ -538,7 +531,7 @@ def acute(request: HttpRequest, pk: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
     """Correct an entry: a new entry pointing at it. The original stays in the timeline."""
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     entry = dossier.entries.filter(sequence=sequence).first()
@@ -573,7 +566,7 @@ def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def close(request: HttpRequest, pk: str) -> HttpResponse:
     """Close the dossier with the four case-evaluation questions (§1.2 Casusevaluatie)."""
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     state = selectors.state_of(access)
@@ -623,7 +616,7 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
 def details(request: HttpRequest, pk: str) -> HttpResponse:
     """Change the person's details (label, age or date of birth, forms); the old values stay
     in the timeline."""
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     status = 200
@@ -676,7 +669,7 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def access_log(request: HttpRequest, pk: str) -> HttpResponse:
     """Who looked at this dossier, and did what (the access log, newest first)."""
-    access = selectors.dossier_for(_user(request), pk, action="view_access_log")
+    access = selectors.dossier_for(dossier_user(request), pk, action="view_access_log")
     dossier = access.dossier
     return _page(
         request, access, "dossiers/access_log.html", {"lines": selectors.access_lines(dossier)}
@@ -687,7 +680,7 @@ def access_log(request: HttpRequest, pk: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def team(request: HttpRequest, pk: str) -> HttpResponse:
     """The case team; add a colleague of the same organisation."""
-    user = _user(request)
+    user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
     members = [m.user for m in dossier.team.select_related("user")]

@@ -27,7 +27,7 @@ from baken.accounts.models import User
 from baken.accounts.two_factor import sensitive
 from baken.audit.models import Action, Code, Purpose
 from baken.dossiers import break_glass, selectors
-from baken.dossiers.access import Act, DossierAccess, log_dossier
+from baken.dossiers.access import Act, DossierAccess, dossier_user, log_dossier
 from baken.dossiers.export import person_export
 from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
 from baken.dossiers.models import BreakGlassGrant, Dossier, EntryKind
@@ -45,18 +45,11 @@ REFUSED = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.works_with_dossiers:
-        raise Http404("no dossiers for this user")
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def break_glass_open(request: HttpRequest) -> HttpResponse:
     """Noodtoegang: open a dossier outside the case team, with a reason."""
-    user = _user(request)
+    user = dossier_user(request)
     if not break_glass.may_break_glass(user):
         raise Http404("no emergency access for this role")
     if request.method == "POST":
@@ -71,7 +64,7 @@ def break_glass_open(request: HttpRequest) -> HttpResponse:
 
 @sensitive
 def _break_glass_post(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = dossier_user(request)
     form = BreakGlassForm(request.POST)
     if form.is_valid():
         try:
@@ -113,7 +106,7 @@ def _break_glass_page(
 @require_http_methods(["GET", "HEAD"])
 def export(request: HttpRequest, pk: str, fmt: str = "html") -> HttpResponse:
     """Inzage: everything held about the person, readable (HTML, printable) or as JSON."""
-    access = selectors.access_to(_user(request), pk)
+    access = selectors.access_to(dossier_user(request), pk)
     if not access.may(Act.EXPORT):
         raise Http404("no such dossier")
     return _export(request, access, fmt)
@@ -141,7 +134,7 @@ def _export(request: HttpRequest, access: DossierAccess, fmt: str) -> HttpRespon
 @require_http_methods(["GET", "HEAD"])
 def print_view(request: HttpRequest, pk: str) -> HttpResponse:
     """The dossier as a document for printing (the same content as the readable export)."""
-    access = selectors.access_to(_user(request), pk)
+    access = selectors.access_to(dossier_user(request), pk)
     if not access.may(Act.EXPORT):
         raise Http404("no such dossier")
     return _print(request, access)
