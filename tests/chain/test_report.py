@@ -155,6 +155,23 @@ def test_one_melding_at_a_time(professional: User, reported: Share) -> None:
     assert refusal(professional, dossier, REPORT, [1]) == "pending"
 
 
+def test_no_new_melding_while_veilig_thuis_holds_the_case(
+    professional: User, partners: Partners, reported: Share
+) -> None:
+    """After Veilig Thuis accepted the melding (casusregie with them, their dossier open), a
+    new one is refused (accepted); once their dossier is closed, one may go again."""
+    dossier = Dossier.objects.get(pk=reported.sender_dossier_id)
+    received = chain.accept_report(partners.adviser, reported.pk)
+    while_open = refusal(professional, dossier, REPORT, [1])
+    dossier_services.close_dossier(
+        access_to(partners.adviser, received.pk),
+        {f"evaluatie-{n}": "Afgerond" for n in range(1, 5)},
+        seen_sequence=Dossier.objects.get(pk=received.pk).last_sequence,
+    )
+    again = chain.send_report(access_to(professional, dossier.pk), REPORT, [1])
+    assert (while_open, again.status) == ("accepted", ShareStatus.PENDING)
+
+
 def test_after_a_withdrawal_a_new_melding_may_go(professional: User, reported: Share) -> None:
     """Once the first is withdrawn, a second one is sent: two shares, one pending."""
     access = access_to(professional, reported.sender_dossier_id)

@@ -85,3 +85,26 @@ def test_the_readable_inzage_says_the_reporter_is_not_disclosed(
         "Niet bekendgemaakt, op verzoek van de melder" in page,
         "Wijkteam Proef-Noord" in page,
     ) == (True, False)
+
+
+def test_the_advice_says_the_melding_is_done_on_both_dossiers(
+    professional: User,
+    partners: Partners,
+    walked: Callable[..., Dossier],
+    login: Callable[..., Client],
+) -> None:
+    """After a melding the sender's advice says it was done (not "decide whether to
+    report"); Veilig Thuis' own dossier says it was opened from a melding and that
+    casusregie lies with them, not that Veilig Thuis should still be reported to."""
+    sent = walked(5)
+    share = chain.send_report(access_to(professional, sent.pk), report(), [1])
+    received = chain.accept_report(partners.adviser, share.pk)
+    sender_page = login(professional).get(reverse("dossiers:detail", args=[sent.pk]))
+    vt_page = login(partners.adviser).get(reverse("dossiers:detail", args=[received.pk]))
+    sender_text, vt_text = sender_page.content.decode(), vt_page.content.decode()
+    assert (
+        "Gedaan: melding van" in sender_text,
+        "geopend vanuit een melding van" in vt_text,
+        "casusregie ligt bij jouw organisatie" in vt_text,
+        "Nog te doen vóór stap 5" in vt_text,
+    ) == (True, True, True, False)

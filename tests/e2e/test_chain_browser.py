@@ -35,7 +35,7 @@ from baken.notifications.services import send_due_reminders
 from baken.notifications.worker import run_ready_tasks
 from tests.e2e.conftest import PASSWORD, describe, log_in, serious_violations
 from tests.e2e.smtp import SMTPServer
-from tests.e2e.test_layout_browser import LAYOUT_PROBLEMS, SIZES, _check
+from tests.e2e.test_layout_browser import LAYOUT_PROBLEMS, SIZES, SQUEEZED, _check
 from tests.support import enrol_totp
 from tests.web.stages import OBSERVATION, SIGNAL, walk
 
@@ -119,25 +119,6 @@ def _click(page: Page, target: Locator) -> None:
         target.click()
 
 
-SQUEEZED = """() => {
-  // Text squeezed into a sliver: a heading, paragraph, list item or term of some length in
-  // a box narrower than 4em (as when a flex row puts a heading, a list and a paragraph side
-  // by side on a phone). The layout check does not see it: nothing overflows or is clipped,
-  // the words just wrap a few letters per line.
-  const found = [];
-  for (const el of document.querySelectorAll('main :is(h1, h2, h3, h4, p, li, dt, dd)')) {
-    const box = el.getBoundingClientRect();
-    const text = (el.textContent || '').trim();
-    if (box.width === 0 || text.length < 12) continue;
-    if (box.width < 4 * (parseFloat(getComputedStyle(el).fontSize) || 16)) {
-      found.push('text squeezed to ' + Math.round(box.width) + ' px: '
-        + el.tagName.toLowerCase() + ' “' + text.slice(0, 40) + '”');
-    }
-  }
-  return found;
-}"""
-
-
 def _inspect(page: Page, name: str) -> list[str]:
     """The layout and axe checks of ``_check`` on the page as it is now (a form's answer,
     such as a preview, that a new GET would not show), at both sizes."""
@@ -146,20 +127,11 @@ def _inspect(page: Page, name: str) -> list[str]:
         page.set_viewport_size(size)
         where = f"{name} at {size['width']}×{size['height']}"
         found += [f"{where}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+        found += [f"{where}: {problem}" for problem in page.evaluate(SQUEEZED)]
         violations = serious_violations(page)
         if violations:
             found.append(f"{where}: axe\n{describe(violations)}")
     page.set_viewport_size(SIZES["desktop"])
-    return found
-
-
-def _squeezed(page: Page, name: str) -> list[str]:
-    """Text squeezed into a sliver on the page as it is now, at both sizes."""
-    found: list[str] = []
-    for size in SIZES.values():
-        page.set_viewport_size(size)
-        where = f"{name} at {size['width']}×{size['height']}"
-        found += [f"{where}: {problem}" for problem in page.evaluate(SQUEEZED)]
     return found
 
 
@@ -453,7 +425,6 @@ def test_every_chain_page_fits_a_phone_and_a_desktop_and_passes_axe(
             problems.extend(_inspect(page, name))
         else:
             problems.extend(_check(page, url, name, dossier_page=dossier_page))
-        problems.extend(_squeezed(page, name))
         page.set_viewport_size(SIZES["phone"])
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"chain-{name}-phone.png"), full_page=True)

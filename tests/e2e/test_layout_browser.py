@@ -1,5 +1,6 @@
 """Every page type fits a phone (360×740) and a desktop (1280×800) in a real Chromium: no
-sideways scrolling, no text cut off, nothing past the right edge, the police ``tel:`` link
+sideways scrolling, no text cut off or squeezed into a sliver, nothing past the right
+edge, the police ``tel:`` link
 within the first screen of every dossier page, and no serious or critical axe violations.
 
 One browser context per role, logged in once (password and authenticator code), visits all
@@ -66,6 +67,24 @@ LAYOUT_PROBLEMS = """() => {
   return problems;
 }"""
 
+SQUEEZED = """() => {
+  // Text squeezed into a sliver: a heading, paragraph, list item or term of some length in
+  // a box narrower than 4em (as when a flex row puts a heading, a list and a paragraph side
+  // by side on a phone). The layout check does not see it: nothing overflows or is clipped,
+  // the words just wrap a few letters per line.
+  const found = [];
+  for (const el of document.querySelectorAll('main :is(h1, h2, h3, h4, p, li, dt, dd)')) {
+    const box = el.getBoundingClientRect();
+    const text = (el.textContent || '').trim();
+    if (box.width === 0 || text.length < 12) continue;
+    if (box.width < 4 * (parseFloat(getComputedStyle(el).fontSize) || 16)) {
+      found.push('text squeezed to ' + Math.round(box.width) + ' px: '
+        + el.tagName.toLowerCase() + ' “' + text.slice(0, 40) + '”');
+    }
+  }
+  return found;
+}"""
+
 FIRST_POLICE_LINK_BOTTOM = """() => {
   const link = document.querySelector('.baken-acute a[href^="tel:"]');
   if (!link) return null;
@@ -90,6 +109,7 @@ def _check(page: Page, url: str, name: str, *, dossier_page: bool) -> list[str]:
             found.append(f"{where}: status {response.status}")
             continue
         found += [f"{where}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+        found += [f"{where}: {problem}" for problem in page.evaluate(SQUEEZED)]
         if dossier_page:
             bottom = page.evaluate(FIRST_POLICE_LINK_BOTTOM)
             if bottom is None or bottom > size["height"]:

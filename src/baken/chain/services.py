@@ -305,15 +305,24 @@ def ask_advice(
         )
 
 
-def report_allowed(access: DossierAccess) -> tuple[bool, bool]:
-    """(the step-5 decision says report, a melding is pending from this dossier)."""
+def report_allowed(access: DossierAccess) -> tuple[bool, str]:
+    """(the step-5 decision says report, why no new melding can go now or ``""``).
+
+    Not while a melding from this dossier waits (``pending``), nor while one is accepted
+    and its recipient's dossier is still open (``accepted``): the partner then holds
+    casusregie, and new concerns go to them directly."""
     current = current_entries(timeline(access.dossier))
     decision = latest(current, EntryKind.DECISION)
     says_report = bool(decision and decision.data.get("report") == "yes")
-    pending = Share.objects.filter(
-        sender_dossier=access.dossier, kind=ShareKind.REPORT, status=ShareStatus.PENDING
-    ).exists()
-    return says_report, pending
+    reports = Share.objects.filter(sender_dossier=access.dossier, kind=ShareKind.REPORT)
+    blocked = ""
+    if reports.filter(status=ShareStatus.PENDING).exists():
+        blocked = "pending"
+    elif reports.filter(
+        status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True
+    ).exists():
+        blocked = "accepted"
+    return says_report, blocked
 
 
 def send_report(
@@ -340,9 +349,9 @@ def send_report(
     with transaction.atomic():
         access = _locked_open(access)
         dossier = access.dossier
-        says_report, pending = report_allowed(access)
-        if pending:
-            raise ChainRefused("pending")
+        says_report, blocked = report_allowed(access)
+        if blocked:
+            raise ChainRefused(blocked)
         if not says_report and not details.departure_motivation.strip():
             raise ChainRefused("decision_missing")
         if not selected:

@@ -50,6 +50,10 @@ REFUSED = {
         "A report from this dossier is still waiting for Veilig Thuis. Wait for their answer "
         "or withdraw it first."
     ),
+    "accepted": gettext_lazy(
+        "Veilig Thuis has accepted a report from this dossier and holds casusregie. Tell "
+        "them about new concerns directly."
+    ),
     "decision_missing": gettext_lazy(
         "Your step-5 decision does not say report. Explain why you report anyway."
     ),
@@ -216,7 +220,7 @@ def report(request: HttpRequest, pk: str) -> HttpResponse:
     if not access.may(Act.REPORT):
         raise Http404("no such dossier")
     form = _report_form(request, access)
-    _says, pending = services.report_allowed(access)
+    _says, blocked = services.report_allowed(access)
     if request.method == "POST" and "send" in request.POST and form.is_valid():
         return _send_report(request, access, form)
     preview = None
@@ -227,7 +231,15 @@ def report(request: HttpRequest, pk: str) -> HttpResponse:
             preview = services.build_content(access.dossier, ShareKind.REPORT, data["entries"], {})
         else:
             status = 400
-    return _send_page(request, access, "chain/report.html", form, preview, status, pending=pending)
+    return _send_page(
+        request,
+        access,
+        "chain/report.html",
+        form,
+        preview,
+        status,
+        blocked=REFUSED[blocked] if blocked else "",
+    )
 
 
 @sensitive

@@ -187,6 +187,8 @@ class DossierState:
     protocol: Protocol
     notices: list[str]
     """Codes of things the page must point out, e.g. ``weighing_before_acute_danger``."""
+    received_on: date | None = None
+    """The date of the melding this dossier was opened from (on the recipient's side)."""
 
 
 def reporter_for(access: DossierAccess) -> Reporter:
@@ -311,7 +313,17 @@ def state_of(access: DossierAccess, moment: datetime | None = None) -> DossierSt
         advice=assess(situation, protocol),
         protocol=protocol,
         notices=notices,
+        received_on=received_on(current),
     )
+
+
+def received_on(current: list[Entry]) -> date | None:
+    """The date of the melding the dossier was opened from, if it was (the chain writes a
+    ``report`` entry marked received as its first entry)."""
+    for entry in current:
+        if entry.kind == EntryKind.REPORT and entry.data.get("direction") == "received":
+            return date.fromisoformat(entry.data["report_made"])
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format
 
 from baken.chain import selectors, services
 from baken.chain.models import PartnerRole, ShareStatus
@@ -20,7 +22,7 @@ def chain_panel(context: dict[str, Any]) -> dict[str, Any]:
         return {"show": False}
     dossier = access.dossier
     received = selectors.received_share(access)
-    says_report, pending = services.report_allowed(access)
+    _says_report, blocked = services.report_allowed(access)
     return {
         "show": True,
         "access": access,
@@ -30,7 +32,7 @@ def chain_panel(context: dict[str, Any]) -> dict[str, Any]:
         "received": received,
         "dues": selectors.dues(received) if received else [],
         "veilig_thuis": services.partner_organisation(PartnerRole.VEILIG_THUIS),
-        "pending_report": pending,
+        "report_blocked": blocked,
         "pending_status": ShareStatus.PENDING,
         "protocol": getattr(context.get("state"), "protocol", None),
     }
@@ -41,3 +43,15 @@ def chain_partner_link(partner_id: str) -> str:
     """ "veilig-thuis" when that partner is in Baken (the advice's "Send through Baken")."""
     linked = selectors.linked_partners()
     return "yes" if partner_id in linked else ""
+
+
+@register.filter
+def iso_date(value: object) -> str:
+    """An ISO date from a snapshot ("2026-12-02"), as the locale writes a date
+    ("2 december 2026"); anything else unchanged, an empty value as "—"."""
+    if not value:
+        return "—"
+    try:
+        return date_format(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
