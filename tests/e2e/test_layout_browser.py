@@ -1,7 +1,7 @@
 """Every page type fits a phone (360×740) and a desktop (1280×800) in a real Chromium: no
 sideways scrolling, no text cut off or squeezed into a sliver, nothing past the right
-edge, the police ``tel:`` link
-within the first screen of every dossier page, and no serious or critical axe violations.
+edge, the police ``tel:`` link within the first screen of every dossier page, and no
+serious or critical axe violations.
 
 One browser context per role, logged in once (password and authenticator code), visits all
 of that role's pages at both sizes. With BAKEN_UPDATE_SCREENSHOTS=1 the phone and desktop
