@@ -332,10 +332,34 @@ def test_the_advice_page_sends_to_the_partner_asked_for(
     client = login(professional)
     url = reverse("chain:ask_advice", args=[dossier.pk])
     page = client.get(url + "?aan=zorgcoordinator").content.decode()
-    client.post(url + "?aan=zorgcoordinator", {"question": QUESTION, "entries": [1], "send": ""})
-    client.post(url, {"question": QUESTION, "entries": [1], "send": ""})
+    for query in ("?aan=zorgcoordinator", ""):
+        seen = Dossier.objects.get(pk=dossier.pk).last_sequence  # as the page carries it
+        client.post(url + query, {"question": QUESTION, "entries": [1], "seen": seen, "send": ""})
     recipients = sorted(s.recipient.name for s in Share.objects.filter(sender_dossier=dossier))
     assert (partners.care.name in page, recipients) == (
         True,
         sorted([partners.care.name, partners.vt.name]),
     )
+
+
+def test_a_send_after_something_was_recorded_shows_the_preview_again(
+    professional: User,
+    partners: Partners,
+    walked: Callable[..., Dossier],
+    login: Callable[..., Any],
+) -> None:
+    """When a colleague records something between the preview and "send", nothing is sent
+    (409): the page shows the preview again, brought up to date, with what was typed."""
+    dossier = walked(1)
+    client = login(professional)
+    url = reverse("chain:ask_advice", args=[dossier.pk])
+    stale = Dossier.objects.get(pk=dossier.pk).last_sequence
+    add(professional, dossier, "observation", OBSERVATION)
+    response = client.post(url, {"question": QUESTION, "entries": [1], "seen": stale, "send": ""})
+    page = response.content.decode()
+    assert (
+        response.status_code,
+        Share.objects.filter(sender_dossier=dossier).count(),
+        QUESTION in page,
+        "Precies dit wordt verstuurd" in page,
+    ) == (409, 0, True, True)

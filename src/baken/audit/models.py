@@ -80,7 +80,7 @@ class Purpose(models.TextChoices):
     BREAK_GLASS = "break_glass", _("emergency access")
     ADMINISTRATION = "administration", _("administration")
     RETENTION = "retention", _("retention term ended")
-    ADVICE_REQUEST = "advice_request", _("advice from Veilig Thuis, without personal data")
+    ADVICE_REQUEST = "advice_request", _("advice from a chain partner, without personal data")
     REPORT = "report", _("report to Veilig Thuis")
     CHAIN_FOLLOW_UP = "chain_follow_up", _("the chain's follow-up of a report")
 

@@ -43,6 +43,9 @@ class _Selecting(forms.Form):
         ),
     )
 
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    """The dossier's newest entry number when the preview was made: sending checks it."""
+
     def __init__(self, *args: Any, choosable: list[tuple[Entry, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entries"].choices = [(e.sequence, text) for e, text in choosable]  # type: ignore[attr-defined]

@@ -133,6 +133,20 @@ class Share(models.Model):
     def is_report(self) -> bool:
         return self.kind == ShareKind.REPORT
 
+    @property
+    def final(self) -> Share:
+        """Where it is now: the end of its forwards (itself when never forwarded)."""
+        share = self
+        while share.forwarded_to_id is not None:
+            share = Share.objects.select_related("recipient").get(pk=share.forwarded_to_id)
+        return share
+
+    @property
+    def content_readable(self) -> bool:
+        """Whether its recipient may still read what was sent: while it waits, and once
+        answered or accepted; not after it was declined, forwarded on or withdrawn."""
+        return self.status in (ShareStatus.PENDING, ShareStatus.ANSWERED, ShareStatus.ACCEPTED)
+
 
 class SnapshotQuerySet(models.QuerySet["Snapshot"]):
     def update(self, **kwargs: Any) -> NoReturn:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from baken.audit.models import Code
 from baken.chain.access import inbox_of, is_recipient
 from baken.chain.models import ChainPartner, Share, ShareKind, ShareStatus
-from baken.chain.services import deadlines_of
+from baken.chain.services import deadlines_of, log_recipient_side
 from baken.dossiers.access import DossierAccess, log_transfer
 from baken.dossiers.models import Dossier
 
@@ -77,6 +77,8 @@ def share_for_recipient(user: Any, share_id: UUID | str, *, log: bool = True) ->
         raise Http404("no such share") from exc
     if not is_recipient(user, share):
         raise Http404("no such share")
+    if log:
+        log_recipient_side(user, share, "share_opened")
     if log and share.sender_dossier_id is not None:
         log_transfer(
             user,

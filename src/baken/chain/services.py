@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from baken.accounts.models import Organisation, OrganisationKind, User
+from baken.audit.chain import append
 from baken.audit.models import Code
 from baken.chain.access import RECIPIENT_ROLE, is_recipient
 from baken.chain.models import (
@@ -38,7 +39,13 @@ from baken.dossiers import services as dossier_services
 from baken.dossiers.access import Act, DossierAccess, decide, log_account, log_dossier, log_transfer
 from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.presenters import rows
-from baken.dossiers.selectors import current_entries, latest, protocol_of, timeline
+from baken.dossiers.selectors import (
+    current_entries,
+    decision_outdated,
+    latest,
+    protocol_of,
+    timeline,
+)
 from baken.engine.calendar import due_date
 from baken.notifications.models import NotificationKind
 from baken.notifications.services import cancel_reminders, notify, schedule_reminder
@@ -95,10 +102,14 @@ def link_partner(by: User, organisation_id: int, partner: str) -> ChainPartner:
             raise ChainRefused("wrong_kind")
         if ChainPartner.objects.filter(partner=role).exclude(organisation=organisation).exists():
             raise ChainRefused("partner_taken")
-        link, _created = ChainPartner.objects.update_or_create(
-            organisation=organisation,
-            defaults={"partner": role, "linked_by": by, "linked_at": timezone.now()},
-        )
+        try:
+            with transaction.atomic():
+                link, _created = ChainPartner.objects.update_or_create(
+                    organisation=organisation,
+                    defaults={"partner": role, "linked_by": by, "linked_at": timezone.now()},
+                )
+        except IntegrityError:  # linked at the same moment by someone else
+            raise ChainRefused("partner_taken") from None
         log_account(by, "chain_partner_linked", f"organisation:{organisation.pk}:{role}")
     return link
 
@@ -110,6 +121,9 @@ def unlink_partner(by: User, organisation_id: int) -> None:
     if not by.is_administrator:
         raise ChainRefused("not_allowed")
     with transaction.atomic():
+        # Lock the link first: a share being sent holds it too (partner_organisation with
+        # lock), so none can arrive after this check and be stranded.
+        list(ChainPartner.objects.select_for_update().filter(organisation_id=organisation_id))
         if Share.objects.filter(recipient_id=organisation_id, status=ShareStatus.PENDING).exists():
             raise ChainRefused("open_shares")
         deleted, _rows = ChainPartner.objects.filter(organisation_id=organisation_id).delete()
@@ -117,9 +131,13 @@ def unlink_partner(by: User, organisation_id: int) -> None:
             log_account(by, "chain_partner_unlinked", f"organisation:{organisation_id}")
 
 
-def partner_organisation(partner: str) -> Organisation | None:
-    """The Baken organisation that is this protocol partner, if one is linked."""
-    link = ChainPartner.objects.select_related("organisation").filter(partner=partner).first()
+def partner_organisation(partner: str, *, lock: bool = False) -> Organisation | None:
+    """The Baken organisation that is this protocol partner, if one is linked; with
+    ``lock`` (when sending), the link is held until the transaction ends."""
+    links = ChainPartner.objects.select_related("organisation").filter(partner=partner)
+    if lock:
+        links = links.select_for_update(of=("self",))
+    link = links.first()
     return link.organisation if link else None
 
 
@@ -198,6 +216,38 @@ class ReportDetails:
     departure_motivation: str
 
 
+def report_content(dossier: Dossier, details: ReportDetails, selected: list[int]) -> dict[str, Any]:
+    """What a melding carries: the selected concerns (as :func:`build_content`) and the
+    meldformulier's sections. The preview shows exactly this."""
+    extra = {
+        "label": dossier.label,
+        "exploitation_forms": list(dossier.exploitation_forms),
+        "reporter": {
+            "name": details.reporter_name.strip(),
+            "organisation": details.reporter_organisation.strip(),
+            "phone": details.reporter_phone.strip(),
+            "email": details.reporter_email.strip(),
+        },
+        "person": {
+            "name": details.person_name.strip(),
+            "birth_date": details.person_birth_date.isoformat()
+            if details.person_birth_date
+            else None,
+            "address": details.person_address.strip(),
+            "parents": details.parents.strip(),
+        },
+        "network": details.network.strip(),
+        "done_so_far": details.done_so_far.strip(),
+        "consent": details.consent,
+        "legal_basis": details.legal_basis,
+        "legal_basis_reason": details.legal_basis_reason.strip(),
+        "family_hidden": details.family_hidden.strip(),
+        "non_disclosure": details.non_disclosure,
+        "departure_motivation": details.departure_motivation.strip(),
+    }
+    return build_content(dossier, ShareKind.REPORT, selected, extra)
+
+
 def _sender_team(dossier: Dossier) -> list[User]:
     return [m.user for m in CaseTeamMember.objects.filter(dossier=dossier).select_related("user")]
 
@@ -226,6 +276,8 @@ def _send(
     entry_data: dict[str, Any],
     now: datetime,
 ) -> Share:
+    if recipient.pk == access.dossier.organisation_id:
+        raise ChainRefused("own_inbox")
     dossier = access.dossier
     share = Share.objects.create(
         kind=kind,
@@ -250,7 +302,8 @@ def _send(
         Code.EXECUTE,
         "share_sent",
         entry=entry,
-        purpose="advice_request" if kind == ShareKind.ADVICE_REQUEST else "report",
+        purpose=_purpose(share),
+        detail=_basis_detail(share, content),
     )
     notify(
         _recipients(recipient),
@@ -291,7 +344,7 @@ def ask_advice(
     with transaction.atomic():
         access = _locked_open(access)
         dossier = access.dossier
-        recipient = partner_organisation(PartnerRole(partner))
+        recipient = partner_organisation(PartnerRole(partner), lock=True)
         if recipient is None:
             raise ChainRefused("no_partner")
         content = build_content(dossier, ShareKind.ADVICE_REQUEST, selected, {"question": question})
@@ -313,7 +366,11 @@ def report_allowed(access: DossierAccess) -> tuple[bool, str]:
     casusregie, and new concerns go to them directly."""
     current = current_entries(timeline(access.dossier))
     decision = latest(current, EntryKind.DECISION)
-    says_report = bool(decision and decision.data.get("report") == "yes")
+    # A decision taken before a newer weighing or acute danger no longer counts (step 5 is
+    # then not done): reporting needs a motivation again, as for no decision at all.
+    says_report = bool(
+        decision and decision.data.get("report") == "yes" and not decision_outdated(current)
+    )
     reports = Share.objects.filter(sender_dossier=access.dossier, kind=ShareKind.REPORT)
     blocked = ""
     if reports.filter(status=ShareStatus.PENDING).exists():
@@ -356,36 +413,10 @@ def send_report(
             raise ChainRefused("decision_missing")
         if not selected:
             raise ChainRefused("nothing_selected")
-        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
+        recipient = partner_organisation(PartnerRole.VEILIG_THUIS, lock=True)
         if recipient is None:
             raise ChainRefused("no_partner")
-        extra = {
-            "label": dossier.label,
-            "exploitation_forms": list(dossier.exploitation_forms),
-            "reporter": {
-                "name": details.reporter_name.strip(),
-                "organisation": details.reporter_organisation.strip(),
-                "phone": details.reporter_phone.strip(),
-                "email": details.reporter_email.strip(),
-            },
-            "person": {
-                "name": details.person_name.strip(),
-                "birth_date": details.person_birth_date.isoformat()
-                if details.person_birth_date
-                else None,
-                "address": details.person_address.strip(),
-                "parents": details.parents.strip(),
-            },
-            "network": details.network.strip(),
-            "done_so_far": details.done_so_far.strip(),
-            "consent": details.consent,
-            "legal_basis": details.legal_basis,
-            "legal_basis_reason": details.legal_basis_reason.strip(),
-            "family_hidden": details.family_hidden.strip(),
-            "non_disclosure": details.non_disclosure,
-            "departure_motivation": details.departure_motivation.strip(),
-        }
-        content = build_content(dossier, ShareKind.REPORT, selected, extra)
+        content = report_content(dossier, details, selected)
         if not content["entries"]:  # only ids that are no standing entry one sends
             raise ChainRefused("nothing_selected")
         share = _send(
@@ -429,8 +460,8 @@ def _schedule_deadlines(share: Share, dossier: Dossier, now: datetime) -> None:
 
 def deadlines_of(share: Share) -> list[tuple[str, str, date, str]]:
     """(id, what, due, cite) of a melding's deadlines, counted from the day it was sent."""
-    if not share.is_report:
-        return []
+    if not share.is_report or _partner_of(share.recipient) != PartnerRole.VEILIG_THUIS:
+        return []  # the terms are Veilig Thuis' (Uitvoeringsbesluit Wmo 2015, art. 4.1.7)
     protocol = protocol_of_share(share)
     made = timezone.localdate(share.sent_at)
     return [(d.id, d.what, due_date(d, made, protocol), d.cite) for d in protocol.chain.deadlines]
@@ -443,12 +474,15 @@ def protocol_of_share(share: Share) -> Any:
 
 
 def withdraw(access: DossierAccess, share_id: UUID | str) -> Share:
-    """The sender withdraws a request or melding nobody has picked up yet."""
+    """The sender withdraws a request or melding nobody has picked up yet. A melding only
+    by who may report (not a volunteer), as sending it."""
     if not access.may(Act.RECORD):
         raise Http404("no such dossier")
     now = timezone.now()
     with transaction.atomic():
         share = _locked_share(share_id, sender_dossier=access.dossier)
+        if share.is_report and not access.may(Act.REPORT):
+            raise ChainRefused("volunteer")
         share.status, share.status_at, share.handled_by = ShareStatus.WITHDRAWN, now, access.user
         share.save(update_fields=["status", "status_at", "handled_by"])
         entry = dossier_services.record_from_chain(
@@ -509,6 +543,8 @@ def _to_sender(
     if share.sender_dossier_id is None:
         return None
     dossier = Dossier.objects.get(pk=share.sender_dossier_id)
+    # Attributed to the organisation, not to its staff member (see access_lines).
+    data = {"from_organisation": share.recipient.name, **data}
     entry = dossier_services.record_from_chain(author, dossier.pk, kind, data, now=now)
     log_transfer(
         author,
@@ -526,6 +562,34 @@ def _to_sender(
         organisation=share.recipient,
     )
     return entry
+
+
+def _purpose(share: Share) -> str:
+    return "report" if share.is_report else "advice_request"
+
+
+def _basis_detail(share: Share, content: dict[str, Any]) -> str:
+    """The legal basis for the log line: the melding's (meldrecht, conflict of duties,
+    consent); an advice request carries no personal data (``geen-persoonsgegevens``)."""
+    basis = str(content.get("legal_basis") or "") if share.is_report else "geen-persoonsgegevens"
+    return f"basis:{basis}" if basis else ""
+
+
+def log_recipient_side(user: User, share: Share, action: str) -> None:
+    """The recipient organisation's own access-log line about a share (NEN 7513: the
+    transfer as received), with the purpose and legal basis; the share's id is the only
+    reference, as the recipient has no dossier of the sender's."""
+    append(
+        user_id=user.pk,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        responsible_organisation_id=share.recipient_id,
+        dossier_id=share.receiving_dossier_id,
+        code=Code.READ if action == "share_opened" else Code.EXECUTE,
+        action=action,
+        purpose=_purpose(share),
+        detail=f"share:{share.pk} {_basis_detail(share, share.snapshot.content)}".strip(),
+    )
 
 
 def _partner_of(organisation: Organisation) -> str:
@@ -551,6 +615,7 @@ def answer_advice(user: User, share_id: UUID | str, answer: str) -> Share:
         if share.kind != ShareKind.ADVICE_REQUEST:
             raise ChainRefused("not_an_advice_request")
         _finish(share, user, ShareStatus.ANSWERED, now)
+        log_recipient_side(user, share, "advice_answered")
         _to_sender(
             share,
             user,
@@ -596,10 +661,12 @@ def accept_report(user: User, share_id: UUID | str) -> Dossier:
             ),
             now,
             protocol_id=content["protocol"]["id"],
+            protocol_version=content["protocol"]["version"],
         )
         _finish(share, user, ShareStatus.ACCEPTED, now)
         share.receiving_dossier = opened
         share.save(update_fields=["receiving_dossier"])
+        log_recipient_side(user, share, "share_accepted")
         access = decide(user, opened)
         if access is None:  # cannot happen: the adviser opened it
             raise RuntimeError("the adviser has no access to the dossier they opened")
@@ -643,6 +710,7 @@ def decline(user: User, share_id: UUID | str, reason: str) -> Share:
     with transaction.atomic():
         share = _as_recipient(user, share_id)
         _finish(share, user, ShareStatus.DECLINED, now, reason)
+        log_recipient_side(user, share, "share_declined")
         _to_sender(
             share,
             user,
@@ -672,7 +740,7 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
         share = _as_recipient(user, share_id)
         target = (
             Organisation.objects.filter(pk=organisation_id, chain_partner__isnull=False)
-            .exclude(pk=share.recipient_id)
+            .exclude(pk__in=[share.recipient_id, share.sender_organisation_id])
             .first()
         )
         if target is None:
@@ -690,6 +758,7 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
         Snapshot.objects.create(share=onward, content=share.snapshot.content, created_at=now)
         share.forwarded_to = onward
         _finish(share, user, ShareStatus.FORWARDED, now, note.strip())
+        log_recipient_side(user, share, "share_forwarded")
         share.save(update_fields=["forwarded_to"])
         _to_sender(
             share,
@@ -702,6 +771,7 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
                 "by": share.recipient.name,
                 "to": target.name,
                 "kind": share.kind,
+                "note": note.strip(),
             },
             "share_forwarded",
             now,
@@ -710,8 +780,12 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
             else NotificationKind.ADVICE_FORWARDED,
         )
         cancel_reminders(f"share:{share.pk}:")
-        if onward.is_report and share.sender_dossier_id is not None:
-            # The terms run from the melding, whoever holds it now.
+        if (
+            onward.is_report
+            and share.sender_dossier_id is not None
+            and _partner_of(target) == PartnerRole.VEILIG_THUIS
+        ):
+            # Veilig Thuis' terms run from the melding, whichever Veilig Thuis holds it.
             _schedule_deadlines(
                 onward, Dossier.objects.get(pk=share.sender_dossier_id), share.sent_at
             )
@@ -774,8 +848,17 @@ def give_feedback(access: DossierAccess, feedback: Feedback) -> Entry:
             now,
             NotificationKind.FEEDBACK_GIVEN,
         )
-        if feedback.moment == "after_safety_assessment":
+        if feedback.moment == "after_safety_assessment" and feedback.trajectory_started:
             cancel_reminders(f"share:{share.pk}:termijn-veiligheidsbeoordeling")
         else:
+            # After the investigation, or when no trajectory follows the assessment, no
+            # term is left to remind of.
             cancel_reminders(f"share:{share.pk}:")
         return own
+
+
+def end_reminders_of_closed_dossier(sender: Any, dossier: Dossier, **kwargs: Any) -> None:
+    """When the recipient's dossier opened from a melding is closed, its deadlines no longer
+    need reminding (connected to ``dossier_closed`` in :mod:`baken.chain.apps`)."""
+    for share_id in Share.objects.filter(receiving_dossier=dossier).values_list("pk", flat=True):
+        cancel_reminders(f"share:{share_id}:")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +27,7 @@ from baken.chain.forms import (
     PartnerForm,
     ReportForm,
 )
-from baken.chain.models import ChainPartner, PartnerRole, ShareKind
+from baken.chain.models import ChainPartner, PartnerRole, Share, ShareKind
 from baken.dossiers import selectors as dossier_selectors
 from baken.dossiers.access import Act, DossierAccess, dossier_user
 from baken.dossiers.presenters import rows
@@ -34,8 +35,10 @@ from baken.dossiers.presenters import rows
 REFUSED = {
     "closed": gettext_lazy("This dossier is closed; nothing more can be sent from it."),
     "no_partner": gettext_lazy(
-        "Veilig Thuis is not in Baken yet. Call them instead; the number is beside the advice."
+        "This chain partner is not in Baken yet. Call them instead; the number is beside "
+        "the advice."
     ),
+    "own_inbox": gettext_lazy("This would go to your own organisation's inbox."),
     "question_missing": gettext_lazy("Write your question."),
     "volunteer": gettext_lazy(
         "Volunteers do not report themselves: ask Veilig Thuis for advice; they help you "
@@ -108,6 +111,10 @@ def _send_page(
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
+    protocol = dossier_selectors.protocol_of(access.dossier)
+    basis = None
+    if preview and preview.get("legal_basis"):
+        basis = protocol.chain.report.legal_basis(preview["legal_basis"])
     return render(
         request,
         template,
@@ -117,7 +124,8 @@ def _send_page(
             "access": access,
             "form": form,
             "preview": preview,
-            "protocol": dossier_selectors.protocol_of(access.dossier),
+            "basis": basis,
+            "protocol": protocol,
             "veilig_thuis": services.partner_organisation(PartnerRole.VEILIG_THUIS),
             **extra,
         },
@@ -139,7 +147,9 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
         else PartnerRole.VEILIG_THUIS
     )
     choosable = _choosable(access)
-    form = AdviceRequestForm(request.POST or None, choosable=choosable)
+    form = AdviceRequestForm(
+        request.POST or None, choosable=choosable, initial={"seen": access.dossier.last_sequence}
+    )
     preview = None
     status = 200
     if request.method == "POST":
@@ -147,7 +157,9 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
             status = 400
         else:
             data = form.cleaned_data
-            if "send" in request.POST:
+            if "send" in request.POST and not _previewed(request, form, access):
+                status = 409
+            elif "send" in request.POST:
                 try:
                     services.ask_advice(access, data["question"], data["entries"], partner=partner)
                 except services.ChainRefused as refused:
@@ -174,12 +186,33 @@ def ask_advice(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+def _previewed(request: HttpRequest, form: Any, access: DossierAccess) -> bool:
+    """Whether the preview the user saw is still what would be sent: nothing was recorded
+    in the dossier since. If something was, say so and bring the form up to date, so the
+    user looks at the new preview and sends again."""
+    newest = dossier_selectors.newest_sequence(access.dossier)
+    if form.cleaned_data["seen"] == newest:
+        return True
+    messages.warning(
+        request,
+        _(
+            "Something was recorded in this dossier after you looked at what is sent. Check "
+            "the preview again; then send."
+        ),
+    )
+    data = form.data.copy()
+    data[form.add_prefix("seen")] = str(newest)
+    form.data = data
+    return False
+
+
 def _report_form(request: HttpRequest, access: DossierAccess) -> ReportForm:
     says_report, _pending = services.report_allowed(access)
     initial = {
         "reporter_name": str(access.user),
         "reporter_organisation": access.user.organisation.name if access.user.organisation else "",
         "person_birth_date": access.dossier.birth_date,
+        "seen": access.dossier.last_sequence,
     }
     return ReportForm(
         request.POST or None,
@@ -222,13 +255,15 @@ def report(request: HttpRequest, pk: str) -> HttpResponse:
     form = _report_form(request, access)
     _says, blocked = services.report_allowed(access)
     if request.method == "POST" and "send" in request.POST and form.is_valid():
-        return _send_report(request, access, form)
+        if _previewed(request, form, access):
+            return _send_report(request, access, form)
     preview = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            preview = services.build_content(access.dossier, ShareKind.REPORT, data["entries"], {})
+            status = 409 if "send" in request.POST else 200
+            preview = services.report_content(access.dossier, _details(data), data["entries"])
         else:
             status = 400
     return _send_page(
@@ -249,7 +284,7 @@ def _send_report(request: HttpRequest, access: DossierAccess, form: ReportForm) 
         services.send_report(access, _details(data), data["entries"])
     except services.ChainRefused as refused:
         messages.error(request, str(REFUSED[refused.code]))
-        preview = services.build_content(access.dossier, ShareKind.REPORT, data["entries"], {})
+        preview = services.report_content(access.dossier, _details(data), data["entries"])
         return _send_page(request, access, "chain/report.html", form, preview, 409)
     messages.success(request, _("Your report has been sent to Veilig Thuis."))
     return redirect("dossiers:detail", access.dossier.pk)
@@ -261,7 +296,7 @@ def sent(request: HttpRequest, pk: str, share: str) -> HttpResponse:
     """What was sent from this dossier, exactly as it went (the sender's own record)."""
     access = dossier_selectors.dossier_for(dossier_user(request), pk)
     item = selectors.sent_share(access, share)
-    final = item.forwarded_to or item
+    final = item.final
     return render(
         request,
         "chain/sent.html",
@@ -291,18 +326,27 @@ def withdraw(request: HttpRequest, pk: str, share: str) -> HttpResponse:
     try:
         services.withdraw(access, share)
     except services.Handled as handled:
-        messages.error(request, _handled_text(handled))
+        messages.error(request, _handled_text(handled, access.user))
+    except services.ChainRefused as refused:
+        messages.error(request, str(REFUSED[refused.code]))
     else:
         messages.success(request, _("Withdrawn."))
     return redirect("dossiers:detail", access.dossier.pk)
 
 
-def _handled_text(handled: services.Handled) -> str:
+def _handled_text(handled: services.Handled, viewer: User) -> str:
+    """Who acted first, and when; someone of another organisation by that organisation."""
     share = handled.share
-    when = timezone.localtime(share.status_at).strftime("%H:%M")
-    who = str(share.handled_by) if share.handled_by else _("someone")
+    when = date_format(timezone.localtime(share.status_at), "DATETIME_FORMAT")
+    by = share.handled_by
+    if by is None:
+        who = _("Someone")
+    elif by.organisation_id != viewer.organisation_id and by.organisation is not None:
+        who = by.organisation.name
+    else:
+        who = str(by)
     return _(
-        "%(who)s already dealt with this at %(time)s (%(status)s). Nothing has been done twice."
+        "%(who)s already dealt with this on %(time)s (%(status)s). Nothing has been done twice."
     ) % {"who": who, "time": when, "status": share.get_status_display().lower()}
 
 
@@ -372,15 +416,16 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
                 messages.error(request, _("Choose what you want to do."))
             status = 400
         except services.Handled as handled:
-            messages.error(request, _handled_text(handled))
+            messages.error(request, _handled_text(handled, user))
             status = 409
         except services.ChainRefused as refused:
             messages.error(request, str(REFUSED[refused.code]))
             status = 400
         item = selectors.share_for_recipient(user, share_id, log=False)
-    content = item.snapshot.content
+    content = item.snapshot.content if item.content_readable else {}
     protocol = services.protocol_of_share(item)
     basis = _basis(item)
+    previous = Share.objects.filter(forwarded_to=item).select_related("recipient").first()
     return render(
         request,
         "chain/share.html",
@@ -388,6 +433,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
             "section": "inbox",
             "item": item,
             "content": content,
+            "forwarded_by": previous,
             "dues": selectors.dues(item),
             "basis": basis,
             "answer_form": answer,

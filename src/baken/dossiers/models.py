@@ -124,7 +124,7 @@ class EntryKind(models.TextChoices):
     EVALUATION = "evaluation", _("Case evaluation")
     TEAM_MEMBER = "team_member", _("Colleague added to the case team")
     DETAILS = "details", _("Details of the person changed")
-    ADVICE_REQUEST = "advice_request", _("Advice asked from Veilig Thuis")
+    ADVICE_REQUEST = "advice_request", _("Advice asked through Baken")
     REPORT = "report", _("Report to Veilig Thuis (melding)")
     CHAIN_STATUS = "chain_status", _("News from the chain")
     FEEDBACK = "feedback", _("Feedback to the reporter")

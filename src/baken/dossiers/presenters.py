@@ -144,6 +144,8 @@ def _chain_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
             result.append(Row(_("Reason"), str(data["reason"])))
         if data.get("to"):
             result.append(Row(_("Forwarded to"), str(data["to"])))
+        if data.get("note"):
+            result.append(Row(_("Note"), str(data["note"])))
         return result
     if entry.kind == EntryKind.FEEDBACK:
         return [

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,6 +38,11 @@ STATE_KINDS = frozenset(
 
 VOLUNTEER_BARRED = frozenset({EntryKind.WEIGHING, EntryKind.DECISION})
 """Volunteers have no afwegingskader (§1.2 Stap 5): no weighing and no step-5 decision."""
+
+
+dossier_closed = Signal()
+"""Sent inside the closing transaction with ``dossier``: layers above (the chain's
+reminders) end what they keep running for it, without this module knowing them."""
 
 
 class DossierClosed(Exception):
@@ -113,9 +119,11 @@ def open_dossier(
     now: datetime | None = None,
     *,
     protocol_id: str | None = None,
+    protocol_version: str | None = None,
 ) -> Dossier:
     """Open a dossier in the user's organisation, pinning the default protocol (or, for a
-    dossier opened from a melding, the protocol of the dossier it came from)."""
+    dossier opened from a melding, the protocol id and version of the dossier it came from:
+    when the installed version differs, the page says so, as for any pinned dossier)."""
     if not user.works_with_dossiers or user.organisation_id is None:
         raise NotAllowed("only users of an organisation open dossiers")
     for form in new.exploitation_forms:
@@ -130,7 +138,7 @@ def open_dossier(
             age_at_opening=new.age,
             exploitation_forms=sorted(set(new.exploitation_forms)),
             protocol_id=protocol.id,
-            protocol_version=protocol.version,
+            protocol_version=protocol_version or protocol.version,
             reporter="volunteer" if user.role == Role.VOLUNTEER else "professional",
             opened_by=user,
             opened_at=moment,
@@ -388,6 +396,7 @@ def close_dossier(access: DossierAccess, answers: dict[str, Any], *, seen_sequen
         dossier.closed_at = entry.created_at
         dossier.save(update_fields=["closed_at"])
         _log(access, "dossier_closed", entry)
+        dossier_closed.send(sender=Dossier, dossier=dossier)
         return entry
 
 
