@@ -344,6 +344,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         raise InputError(f"the database refused the purge: {exc}") from None
     report(result)
+    from baken.chain.services import purge_orphaned_shares
+
+    shares = purge_orphaned_shares(dry_run=args.dry_run)
+    if shares:
+        verb = "would purge" if args.dry_run else "purged"
+        print(
+            f"{verb} {_plural(shares, 'request or melding', 'requests and meldingen')} "
+            "sent from dossiers that no longer exist"
+        )
     term = f"retention term: {_plural(result.retention_years, 'year', 'years')} after closing"
     if not result.dossiers:
         print(f"nothing is due ({term})")

@@ -66,3 +66,38 @@ def test_feedback_after_the_purge_is_kept_on_veilig_thuiss_side_only(
         access, chain.Feedback("after_investigation", False, "Wijkteam Proef-Noord", "")
     )
     assert entry.dossier_id == purged.receiving_dossier_id
+
+
+def test_a_share_of_no_dossier_any_more_is_purged_with_its_snapshot(
+    professional: User, partners: Partners, reported: Share
+) -> None:
+    """A declined melding belongs only to the sender's dossier: when that is purged, the
+    share and its snapshot go too (purge_orphaned_shares, run by baken purge), with an
+    access-log line on the recipient's responsibility."""
+    from baken.audit.models import AccessEvent
+
+    chain.decline(partners.adviser, reported.pk, "Andere regio")
+    dossier = Dossier.objects.get(pk=reported.sender_dossier_id)
+    dossier_services.close_dossier(
+        access_to(professional, dossier.pk), EVALUATION, seen_sequence=seen(dossier)
+    )
+    purge(now=timezone.now() + FAR_FUTURE)
+    would = chain.purge_orphaned_shares(dry_run=True)
+    done = chain.purge_orphaned_shares()
+    line = AccessEvent.objects.filter(action="purged", detail=f"share:{reported.pk}").get()
+    assert (
+        would,
+        done,
+        Share.objects.filter(pk=reported.pk).exists(),
+        Snapshot.objects.filter(share_id=reported.pk).exists(),
+        line.responsible_organisation_id,
+    ) == (1, 1, False, False, partners.vt.pk)
+
+
+def test_an_accepted_melding_stays_while_veilig_thuis_keeps_its_dossier(purged: Share) -> None:
+    """The accepted melding's share still belongs to Veilig Thuis' dossier: nothing is
+    purged."""
+    assert (chain.purge_orphaned_shares(), Share.objects.filter(pk=purged.pk).exists()) == (
+        0,
+        True,
+    )

@@ -862,3 +862,40 @@ def end_reminders_of_closed_dossier(sender: Any, dossier: Dossier, **kwargs: Any
     need reminding (connected to ``dossier_closed`` in :mod:`baken.chain.apps`)."""
     for share_id in Share.objects.filter(receiving_dossier=dossier).values_list("pk", flat=True):
         cancel_reminders(f"share:{share_id}:")
+
+
+def purge_orphaned_shares(now: datetime | None = None, dry_run: bool = False) -> int:
+    """Delete the shares, and their snapshots, that belong to no dossier any more: the
+    sender's dossier and the dossier opened from it (if any) were both purged at the end
+    of their retention terms (``baken purge``). Each goes with an access-log line (code D)
+    on the recipient's responsibility. Returns how many were (or, with ``dry_run``, would
+    be) purged."""
+    from baken.dossiers.maintenance import append_only_lifted
+
+    orphans = Share.objects.filter(sender_dossier__isnull=True, receiving_dossier__isnull=True)
+    if dry_run:
+        return orphans.count()
+    moment = (now or timezone.now()).replace(microsecond=0)
+    purged = 0
+    with transaction.atomic(), append_only_lifted(Snapshot._meta.db_table):
+        while True:
+            # A forwarded share points at the next one: the first of a chain goes first.
+            batch = list(
+                orphans.filter(forwarded_from__isnull=True).select_for_update(of=("self",))
+            )
+            if not batch:
+                break
+            for share in batch:
+                append(
+                    at=moment,
+                    role="system",
+                    responsible_organisation_id=share.recipient_id,
+                    code=Code.DELETE,
+                    action="purged",
+                    purpose="retention",
+                    detail=f"share:{share.pk}",
+                )
+                Snapshot.objects.filter(share=share)._raw_delete(Snapshot.objects.db)
+                Share.objects.filter(pk=share.pk).delete()
+                purged += 1
+    return purged
