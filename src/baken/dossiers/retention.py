@@ -78,7 +78,9 @@ def add_years(moment: datetime, years: int) -> datetime:
     """
     if timezone.is_naive(moment):
         raise ValueError("add_years needs an aware datetime")
-    local = timezone.localtime(moment)
+    # Through UTC: a moment given as a local reading that does not exist (in the spring gap)
+    # becomes the real reading of that instant; astimezone to the same zone would keep it.
+    local = timezone.localtime(moment.astimezone(UTC))
     year = local.year + years
     try:
         # fold=0: a reading that falls in the spring gap then means the first moment after
