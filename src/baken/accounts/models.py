@@ -23,6 +23,8 @@ class OrganisationKind(models.TextChoices):
     VOLUNTEERS = "volunteers", _("Volunteer organisation")
     VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis")
     CARE_COORDINATION = "care_coordination", _("Care coordination for trafficking victims")
+    SAFETY_HOUSE = "safety_house", _("Veiligheidshuis")
+    MUNICIPALITY = "municipality", _("Municipality")
     OTHER = "other", _("Other")
 
 
@@ -49,10 +51,17 @@ class Role(models.TextChoices):
     VEILIG_THUIS_ADVISER = "veilig_thuis_adviser", _("Veilig Thuis adviser")
     CARE_COORDINATOR = "care_coordinator", _("Care coordinator (zorgcoördinator)")
     ADMINISTRATOR = "administrator", _("Application manager (functioneel beheerder)")
+    PROCESS_DIRECTOR = "process_director", _("Procesregisseur mensenhandel")
+    CHAIN_DIRECTOR = "chain_director", _("Ketenregisseur mensenhandel")
 
 
-DOSSIER_ROLES = frozenset(Role) - {Role.ADMINISTRATOR}
-"""Roles that work with dossiers; the functioneel beheerder never does."""
+SCREENING_ROLES = frozenset({Role.PROCESS_DIRECTOR, Role.CHAIN_DIRECTOR})
+"""The procesregisseur (Veiligheidshuis) and the ketenregisseur (municipality): they act only
+on the screening's outcome (§2.2) and never open a dossier."""
+
+DOSSIER_ROLES = frozenset(Role) - {Role.ADMINISTRATOR} - SCREENING_ROLES
+"""Roles that work with dossiers; the functioneel beheerder never does, nor do the
+procesregisseur and the ketenregisseur."""
 
 
 class User(AbstractUser):

@@ -12,6 +12,8 @@ from baken.chain.models import ChainPartner, PartnerRole, Share
 RECIPIENT_ROLE = {
     PartnerRole.VEILIG_THUIS: Role.VEILIG_THUIS_ADVISER,
     PartnerRole.CARE_COORDINATOR: Role.CARE_COORDINATOR,
+    PartnerRole.SCREENING: Role.PROCESS_DIRECTOR,
+    PartnerRole.CHAIN_DIRECTOR: Role.CHAIN_DIRECTOR,
 }
 """Who works a partner's inbox: the Veilig Thuis advisers, or the zorgcoördinatoren."""
 

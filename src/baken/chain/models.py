@@ -30,6 +30,8 @@ class PartnerRole(models.TextChoices):
 
     VEILIG_THUIS = "veilig-thuis", _("Veilig Thuis")
     CARE_COORDINATOR = "zorgcoordinator", _("Care coordination for trafficking victims")
+    SCREENING = "screeningsoverleg", _("Screeningsoverleg mensenhandel (Veiligheidshuis)")
+    CHAIN_DIRECTOR = "ketenregisseur", _("Ketenregisseur mensenhandel (municipality)")
 
 
 class ChainPartner(models.Model):
@@ -62,6 +64,7 @@ class ChainPartner(models.Model):
 class ShareKind(models.TextChoices):
     ADVICE_REQUEST = "advice_request", _("Advice request")
     REPORT = "report", _("Report (melding)")
+    REGISTRATION = "registration", _("Registration with care coordination (aanmelding)")
 
 
 class ShareStatus(models.TextChoices):
@@ -134,6 +137,15 @@ class Share(models.Model):
         return self.kind == ShareKind.REPORT
 
     @property
+    def is_registration(self) -> bool:
+        return self.kind == ShareKind.REGISTRATION
+
+    @property
+    def opens_dossier(self) -> bool:
+        """A melding or an aanmelding: accepting it opens the recipient's own dossier."""
+        return self.kind in (ShareKind.REPORT, ShareKind.REGISTRATION)
+
+    @property
     def final(self) -> Share:
         """Where it is now: the end of its forwards (itself when never forwarded)."""
         share = self
@@ -179,3 +191,57 @@ class Snapshot(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("snapshots are append-only")
+
+
+class ChainCase(models.Model):
+    """One person in the chain: the dossiers that organisations keep about them, joined
+    when a melding or an aanmelding is accepted (§2.1). Who holds casusregie is agreed per
+    case ("Per casus wordt afgestemd wie de regie voert") and changes only by a logged
+    hand-over. Nobody reads another organisation's dossier through it: it only says which
+    organisations are involved, so progress updates and the CoMensha agreement reach them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    opened_at = models.DateTimeField(_("opened at"))
+    direction = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("casusregie"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    """The organisation holding casusregie for this person."""
+    direction_since = models.DateTimeField(_("casusregie since"))
+
+    class Meta:
+        verbose_name = _("person in the chain")
+        verbose_name_plural = _("people in the chain")
+
+    def __str__(self) -> str:
+        return f"chain case {self.pk}"
+
+
+class ChainMember(models.Model):
+    """An organisation's own dossier about the person of a :class:`ChainCase`."""
+
+    case = models.ForeignKey(ChainCase, on_delete=models.CASCADE, related_name="members")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="chain_member"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    joined_at = models.DateTimeField(_("joined at"))
+    via = models.ForeignKey(Share, on_delete=models.SET_NULL, null=True, related_name="+")
+    """The accepted melding or aanmelding that brought this dossier in (none for the first)."""
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="one_dossier_per_organisation_in_a_case"
+            )
+        ]
+        verbose_name = _("dossier in the chain")
+        verbose_name_plural = _("dossiers in the chain")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in {self.case_id}"

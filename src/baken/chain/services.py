@@ -27,6 +27,7 @@ from baken.accounts.models import Organisation, OrganisationKind, User
 from baken.audit.chain import append
 from baken.audit.models import Code
 from baken.chain.access import RECIPIENT_ROLE, is_recipient
+from baken.chain.cases import join_on_accept
 from baken.chain.models import (
     ChainPartner,
     PartnerRole,
@@ -53,6 +54,8 @@ from baken.notifications.services import cancel_reminders, notify, schedule_remi
 PARTNER_KIND = {
     PartnerRole.VEILIG_THUIS: OrganisationKind.VEILIG_THUIS,
     PartnerRole.CARE_COORDINATOR: OrganisationKind.CARE_COORDINATION,
+    PartnerRole.SCREENING: OrganisationKind.SAFETY_HOUSE,
+    PartnerRole.CHAIN_DIRECTOR: OrganisationKind.MUNICIPALITY,
 }
 """The kind of organisation each partner must be: a school cannot be linked as Veilig Thuis."""
 
@@ -666,6 +669,7 @@ def accept_report(user: User, share_id: UUID | str) -> Dossier:
         _finish(share, user, ShareStatus.ACCEPTED, now)
         share.receiving_dossier = opened
         share.save(update_fields=["receiving_dossier"])
+        join_on_accept(share, opened, now)
         log_recipient_side(user, share, "share_accepted")
         access = decide(user, opened)
         if access is None:  # cannot happen: the adviser opened it

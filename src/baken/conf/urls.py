@@ -12,6 +12,9 @@ urlpatterns = [
     path("handboek/", include("baken.web.urls")),
     path("berichten/", include("baken.notifications.urls")),
     path("", include("baken.chain.urls")),
+    path("screening/", include("baken.screening.urls")),
+    path("", include("baken.comensha.urls")),
+    path("lessen/", include("baken.lessons.urls")),
 ]
 
 # Dutch error pages in the base layout (baken.web.views); 405 and bare 409 responses get

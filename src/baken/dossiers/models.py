@@ -128,6 +128,14 @@ class EntryKind(models.TextChoices):
     REPORT = "report", _("Report to Veilig Thuis (melding)")
     CHAIN_STATUS = "chain_status", _("News from the chain")
     FEEDBACK = "feedback", _("Feedback to the reporter")
+    REGISTRATION = "registration", _("Registration with care coordination (aanmelding)")
+    INTAKE = "intake", _("Intake by the care coordinator")
+    PROCEDURE = "procedure", _("Procedure in the trajectory")
+    CASE_DIRECTION = "case_direction", _("Casusregie handed over")
+    PROGRESS = "progress", _("Progress update (stand van zaken)")
+    TRAJECTORY_CLOSED = "trajectory_closed", _("Trajectory closed")
+    SCREENING = "screening", _("Screeningsoverleg")
+    COMENSHA = "comensha", _("Registration with CoMensha")
 
 
 STEP_OF_KIND: dict[str, int | None] = {
@@ -146,10 +154,31 @@ STEP_OF_KIND: dict[str, int | None] = {
     EntryKind.REPORT: None,
     EntryKind.CHAIN_STATUS: None,
     EntryKind.FEEDBACK: None,
+    EntryKind.REGISTRATION: None,
+    EntryKind.INTAKE: None,
+    EntryKind.PROCEDURE: None,
+    EntryKind.CASE_DIRECTION: None,
+    EntryKind.PROGRESS: None,
+    EntryKind.TRAJECTORY_CLOSED: None,
+    EntryKind.SCREENING: None,
+    EntryKind.COMENSHA: None,
 }
 
 CHAIN_KINDS = frozenset(
-    {EntryKind.ADVICE_REQUEST, EntryKind.REPORT, EntryKind.CHAIN_STATUS, EntryKind.FEEDBACK}
+    {
+        EntryKind.ADVICE_REQUEST,
+        EntryKind.REPORT,
+        EntryKind.CHAIN_STATUS,
+        EntryKind.FEEDBACK,
+        EntryKind.REGISTRATION,
+        EntryKind.INTAKE,
+        EntryKind.PROCEDURE,
+        EntryKind.CASE_DIRECTION,
+        EntryKind.PROGRESS,
+        EntryKind.TRAJECTORY_CLOSED,
+        EntryKind.SCREENING,
+        EntryKind.COMENSHA,
+    }
 )
 """Entries the chain writes (baken.chain): never typed into a dossier form, never corrected."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -164,10 +165,24 @@ def _chain_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
     return []
 
 
+RowsOf = Callable[[Entry, Protocol, bool], list[Row]]
+
+_REGISTERED_ROWS: dict[str, RowsOf] = {}
+
+
+def register_rows(kind: str, rows_of: RowsOf) -> None:
+    """Let a layer above (the chain's trajectory, the screening, CoMensha) say how the
+    entries it writes into a dossier read: ``rows_of(entry, protocol, for_person)``. Called
+    from its app's ``ready``, so the dossier layer never imports the layers above it."""
+    _REGISTERED_ROWS[kind] = rows_of
+
+
 def rows(entry: Entry, protocol: Protocol, *, for_person: bool = False) -> list[Row]:
     """The entry's data as (label, value) rows in the form's field order; ``for_person``:
     as the person's inzage shows it (see :func:`baken.dossiers.export.for_person`)."""
     data = entry.data
+    if entry.kind in _REGISTERED_ROWS:
+        return _REGISTERED_ROWS[entry.kind](entry, protocol, for_person)
     if entry.kind in CHAIN_KINDS:
         return _chain_rows(entry, protocol, for_person)
     if entry.withdrawn:

@@ -404,6 +404,105 @@ class CaseEvaluation(Strict):
     intro: Item
     questions: list[Item] = Field(min_length=1)
     result: Paragraph
+    choices: EvaluationChoices
+
+
+class Choice(Item):
+    """A protocol item offered as a choice, with a short Dutch title for the option."""
+
+    title: Text
+
+
+class ConsentRule(Strict):
+    """Who gives consent for a person of a given age: the person alone from ``self_from_age``,
+    below it the parents or guardian (with the person from ``jointly_from_age``, where
+    that is set)."""
+
+    item: Item
+    self_from_age: Annotated[int, Field(ge=0, le=18, strict=True)]
+    jointly_from_age: Annotated[int, Field(ge=0, le=18, strict=True)] | None = None
+
+
+class Registration(Strict):
+    """An aanmelding with the zorgcoördinatie (§2.1): when trafficking is evident, and
+    only with the person's consent to care and shelter."""
+
+    item: Item
+    consent: ConsentRule
+
+
+class ProcedureType(Choice):
+    """A procedure the zorgcoördinator starts and steers (residence permit, benefits, ...)."""
+
+
+class Trajectory(Strict):
+    """The zorgcoördinator's trajectory from aanmelding to closure (§2.2)."""
+
+    intake: Item
+    """The inventory of needs and questions, and informing the person of rights and duties."""
+    information_topics: list[Choice] = Field(min_length=1)
+    """What the person is informed about: criminal law, residence, care (§2.2)."""
+    procedures: list[ProcedureType] = Field(min_length=1)
+    casusregie: Item
+    """Per case it is agreed who holds casusregie (§2.1)."""
+    progress: Item
+    """The casusregisseur follows progress and reports the state of affairs back (§2.1)."""
+    outcomes: list[Choice] = Field(min_length=1)
+    """How a trajectory can end."""
+
+    def procedure(self, procedure_id: str) -> ProcedureType:
+        """The procedure type with this id; ``KeyError`` when the protocol has none."""
+        for procedure in self.procedures:
+            if procedure.id == procedure_id:
+                return procedure
+        raise KeyError(procedure_id)
+
+
+class Screening(Strict):
+    """The screeningsoverleg mensenhandel in the Veiligheidshuis (§2.1, §2.2)."""
+
+    item: Item
+    """The zorgcoördinator puts the signals through to the screening when needed (§2.1)."""
+    legal_basis: Item
+    """The regional convenant on which information is shared (§2.1 Convenant)."""
+    agenda: Item
+    """What a screening receives about a case: identity, reason, goal, partners involved."""
+    outcomes: list[Choice] = Field(min_length=1)
+    """What a screening can decide for a case: an MDO, coordination with justice, RIEC, none."""
+    attendees: list[Id] = Field(min_length=1)
+    """Partner ids that usually attend (AVIM police, zorgcoördinator, Veilig Thuis, ...)."""
+
+
+class Comensha(Strict):
+    """Registration with CoMensha, agreed once per person in the chain (§2.2 CoMensha)."""
+
+    agreement: Item
+    """The chain agrees which partner registers (§2.2; §1.2 Casusevaluatie)."""
+    categories: list[Choice] = Field(min_length=1)
+    """CoMensha's four forms of exploitation."""
+    category_of: dict[str, Id]
+    """Which category a form of exploitation (``ExploitationForm``) falls in."""
+    kinds: list[Choice] = Field(min_length=1)
+    """The kinds of registration (registratie; registratie en opvang; ...)."""
+    consent: ConsentRule
+    """Written consent: the person from 16, below that the parents or guardian."""
+    submission: Item
+    """How a registration reaches CoMensha (no API exists)."""
+
+
+class EvaluationChoices(Strict):
+    """Structured answers to evaluation questions 2 and 3 that the chain's lessons count,
+    so no free text (which may hold personal data) ever reaches them."""
+
+    worked: list[Choice] = Field(min_length=2)
+    """Did the chain cooperation work as it should (question 3)."""
+    gaps: list[Choice] = Field(min_length=1)
+    """Where the gaps are (question 3)."""
+    lessons: list[Choice] = Field(min_length=1)
+    """What should be different next time (question 2)."""
+    min_cases: Annotated[int, Field(ge=2, strict=True)]
+    """A grouping of the lessons is shown only when at least this many cases stand behind it."""
+    min_cases_cite: Cite
 
 
 class CaseDirection(StrEnum):
@@ -501,6 +600,10 @@ class Chain(Strict):
     feedback: Feedback
     after_report: list[Item] = Field(min_length=1)
     """What stays with the reporter after a melding."""
+    registration: Registration
+    trajectory: Trajectory
+    screening: Screening
+    comensha: Comensha
 
     def deadline(self, deadline_id: str) -> Deadline:
         """The deadline with this id; ``KeyError`` when the protocol has none."""
@@ -596,7 +699,19 @@ class Protocol(Strict):
         chain_sections: dict[str, list[str]] = {
             "chain.deadlines": [d.id for d in self.chain.deadlines],
             "chain.report.legal_bases": [b.id for b in self.chain.report.legal_bases],
+            "chain.screening.outcomes": [o.id for o in self.chain.screening.outcomes],
+            "case_evaluation.choices.worked": [c.id for c in self.case_evaluation.choices.worked],
         }
+        for attendee in self.chain.screening.attendees:
+            if attendee not in partner_ids:
+                problems.append(f"chain.screening.attendees: unknown partner {attendee!r}")
+        comensha = self.chain.comensha
+        categories = {c.id for c in comensha.categories}
+        for form, category in comensha.category_of.items():
+            if form not in {f.value for f in ExploitationForm}:
+                problems.append(f"chain.comensha.category_of: unknown form {form!r}")
+            if category not in categories:
+                problems.append(f"chain.comensha.category_of.{form}: unknown category {category!r}")
         for section, wanted in REQUIRED_CHAIN_IDS.items():
             for required in wanted:
                 if required not in chain_sections[section]:
@@ -609,6 +724,17 @@ class Protocol(Strict):
 REQUIRED_CHAIN_IDS: dict[str, tuple[str, ...]] = {
     "chain.deadlines": ("termijn-veiligheidsbeoordeling", "termijn-onderzoek"),
     "chain.report.legal_bases": ("meldrecht", "conflict-van-plichten", "toestemming"),
+    "chain.screening.outcomes": (
+        "screening-mdo",
+        "screening-justitie",
+        "screening-riec",
+        "screening-geen-vervolg",
+    ),
+    "case_evaluation.choices.worked": (
+        "ketensamenwerking-ja",
+        "ketensamenwerking-deels",
+        "ketensamenwerking-nee",
+    ),
 }
 """Chain ids the melding form and the Veilig Thuis inbox refer to; every protocol defines them."""
 

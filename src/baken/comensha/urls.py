@@ -1,0 +1,4 @@
+"""comensha URLs (Dutch paths)."""
+
+app_name = "comensha"
+urlpatterns: list[object] = []

@@ -1,0 +1,4 @@
+"""lessons URLs (Dutch paths)."""
+
+app_name = "lessons"
+urlpatterns: list[object] = []

@@ -1,0 +1,4 @@
+"""screening URLs (Dutch paths)."""
+
+app_name = "screening"
+urlpatterns: list[object] = []
