@@ -69,11 +69,17 @@ lock: $(VENV)/.dev-installed
 vendor:
 	bash scripts/vendor.sh
 
+# Apps with their own message catalogue (src/baken/<app>/locale); the rest share src/baken/locale.
+OWN_CATALOGUES := accounts screening comensha lessons
+
 messages: $(VENV)/.dev-installed
 	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin makemessages -l nl \
-	  --no-location --no-obsolete --ignore "accounts/*" --settings=baken.conf.settings
-	cd src/baken/accounts && BAKEN_VAR_DIR=$$(mktemp -d) ../../../$(BIN)/django-admin makemessages \
-	  -l nl --no-location --no-obsolete --settings=baken.conf.settings
+	  --no-location --no-obsolete $(foreach app,$(OWN_CATALOGUES),--ignore "$(app)/*") \
+	  --settings=baken.conf.settings
+	for app in $(OWN_CATALOGUES); do \
+	  (cd src/baken/$$app && BAKEN_VAR_DIR=$$(mktemp -d) ../../../$(BIN)/django-admin makemessages \
+	    -l nl --no-location --no-obsolete --settings=baken.conf.settings) || exit 1; \
+	done
 	cd src/baken && BAKEN_VAR_DIR=$$(mktemp -d) ../../$(BIN)/django-admin compilemessages \
 	  --settings=baken.conf.settings
 

@@ -17,7 +17,7 @@ from baken.engine.advice import (
 from baken.engine.calendar import add_working_days, due_date, is_working_day
 from baken.engine.rules.acute import within_office_hours
 from baken.engine.rules.art273f import art_273f_actions, art_273f_advice
-from baken.engine.rules.chain import chain_actions, deadlines
+from baken.engine.rules.chain import chain_actions, deadlines, screening_outcome
 from baken.engine.rules.routes import consent_actions, contacts, person_actions
 from baken.engine.rules.steps import decision_possible, step_actions, steps_advice
 from baken.engine.rules.weighing import NO_DECISION, weigh
@@ -115,4 +115,5 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         report_made=situation.report_made,
         case_direction=situation.case_direction,
         deadlines=deadlines(situation, protocol),
+        screening=screening_outcome(situation, protocol),
     )

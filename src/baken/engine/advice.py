@@ -139,6 +139,8 @@ class Advice:
     """Who holds casusregie, as in the situation."""
     deadlines: tuple[Deadline, ...] = ()
     """Veilig Thuis's terms counted from ``report_made``, earliest first; empty without one."""
+    screening: tuple[Action, ...] = ()
+    """What the screeningsoverleg decided, in the protocol's order; empty before a screening."""
 
     def to_json(self) -> dict[str, JsonValue]:
         """The advice in the JSON shape documented in ``docs/assess.md``."""
@@ -157,4 +159,5 @@ class Advice:
             "report_made": self.report_made.isoformat() if self.report_made else None,
             "case_direction": self.case_direction.value,
             "deadlines": [deadline.to_json() for deadline in self.deadlines],
+            "screening": [_json(asdict(action)) for action in self.screening],
         }

@@ -83,6 +83,9 @@ class Situation:
     """The date of the melding to Veilig Thuis, if one was made; never after ``moment``."""
     case_direction: CaseDirection = CaseDirection.OWN
     """Who holds casusregie; ``veilig_thuis`` only after a melding (§2.1)."""
+    screening_outcomes: frozenset[str] = frozenset()
+    """What the screeningsoverleg decided for this person (ids of
+    ``chain.screening.outcomes``), once it has discussed the case (§2.1, §2.2)."""
 
     @property
     def reported(self) -> bool:
@@ -181,6 +184,7 @@ FIELDS = (
     "art_273f",
     "report_made",
     "case_direction",
+    "screening_outcomes",
 )
 
 
@@ -362,6 +366,12 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
         art_273f=_art_273f(data.get("art_273f", {}), protocol),
         report_made=_report_made(data.get("report_made")),
         case_direction=_choice(CaseDirection, "case_direction", data.get("case_direction", "own")),
+        screening_outcomes=_ids(
+            "screening_outcomes",
+            data.get("screening_outcomes", []),
+            {o.id: o for o in protocol.chain.screening.outcomes},
+            "screening outcome",
+        ),
     )
     problem = situation.contradiction() or situation.chain_problem(protocol)
     if problem is not None:

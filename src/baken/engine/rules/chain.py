@@ -31,6 +31,15 @@ def deadlines(situation: Situation, protocol: Protocol) -> tuple[Deadline, ...]:
     return tuple(sorted(found, key=lambda deadline: deadline.due))
 
 
+def screening_outcome(situation: Situation, protocol: Protocol) -> tuple[Action, ...]:
+    """What the screeningsoverleg decided (§2.1, §2.2), in the protocol's order."""
+    return tuple(
+        Action.of(outcome)
+        for outcome in protocol.chain.screening.outcomes
+        if outcome.id in situation.screening_outcomes
+    )
+
+
 def casusregie_action(situation: Situation, protocol: Protocol) -> Action | None:
     """Who holds casusregie, when it is not the professional's own organisation."""
     item = protocol.chain.casusregie_for(situation.case_direction)
