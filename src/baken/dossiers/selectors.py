@@ -262,8 +262,20 @@ def situation_for(
         protocol_id=protocol.id,
         report_made=report_made,
         case_direction=direction,
+        screening_outcomes=screening_outcomes(current, protocol),
     )
     return situation, notices
+
+
+def screening_outcomes(current: list[Entry], protocol: Protocol) -> frozenset[str]:
+    """What the latest screeningsoverleg decided about this dossier's person, from the
+    SCREENING entries the screening wrote here (§2.1, §2.2); outcomes the dossier's protocol
+    does not know are left out rather than guessed at."""
+    known = {outcome.id for outcome in protocol.chain.screening.outcomes}
+    outcome = latest([e for e in current if e.data.get("event") == "outcome"], EntryKind.SCREENING)
+    if outcome is None:
+        return frozenset()
+    return frozenset(str(o) for o in outcome.data.get("outcomes", []) if o in known)
 
 
 def chain_state(current: list[Entry]) -> tuple[date | None, CaseDirection]:
