@@ -36,7 +36,7 @@ def test_the_demo_has_a_case_through_the_chain(db: None) -> None:
         Share.objects.filter(status=ShareStatus.ACCEPTED).count(),
     ) == (
         "12345",
-        2,
+        4,
         "Veilig Thuis Demo-regio",
         1,
         True,

@@ -167,13 +167,19 @@ def test_every_role_has_a_user(filled: str) -> None:
     assert User.objects.filter(role=Role.PROFESSIONAL).count() >= 3
     assert User.objects.get(role=Role.ADMINISTRATOR).organisation is None
     kinds = set(Organisation.objects.values_list("kind", flat=True))
-    assert len(kinds) == Organisation.objects.count() == 4
+    assert len(kinds) == Organisation.objects.count() == 6
     adviser = User.objects.select_related("organisation").get(role=Role.VEILIG_THUIS_ADVISER)
     assert adviser.organisation is not None
     assert adviser.organisation.kind == OrganisationKind.VEILIG_THUIS
     coordinator = User.objects.select_related("organisation").get(role=Role.CARE_COORDINATOR)
     assert coordinator.organisation is not None
     assert coordinator.organisation.kind == OrganisationKind.CARE_COORDINATION
+    chair = User.objects.select_related("organisation").get(role=Role.PROCESS_DIRECTOR)
+    assert chair.organisation is not None
+    assert chair.organisation.kind == OrganisationKind.SAFETY_HOUSE
+    link = User.objects.select_related("organisation").get(role=Role.CHAIN_DIRECTOR)
+    assert link.organisation is not None
+    assert link.organisation.kind == OrganisationKind.MUNICIPALITY
 
 
 def test_shared_password_is_valid_and_printed(filled: str) -> None:

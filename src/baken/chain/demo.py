@@ -27,6 +27,8 @@ def fill_chain(users: dict[str, User], dossiers: list[Dossier]) -> list[Dossier]
     for user, partner in (
         (adviser, PartnerRole.VEILIG_THUIS),
         (users["demo-zorgcoordinator"], PartnerRole.CARE_COORDINATOR),
+        (users["demo-procesregisseur"], PartnerRole.SCREENING),
+        (users["demo-ketenregisseur"], PartnerRole.CHAIN_DIRECTOR),
     ):
         if user.organisation_id is None:
             raise ValueError(f"demo user {user.username} has no organisation")

@@ -40,6 +40,8 @@ ORGANISATIONS: dict[str, tuple[str, str]] = {
     "school": ("Scholengemeenschap De Proeftuin", OrganisationKind.SCHOOL),
     "veilig_thuis": ("Veilig Thuis Demo-regio", OrganisationKind.VEILIG_THUIS),
     "zorgcoordinatie": ("Zorgcoördinatie Demo", OrganisationKind.CARE_COORDINATION),
+    "veiligheidshuis": ("Veiligheidshuis Demo-regio", OrganisationKind.SAFETY_HOUSE),
+    "gemeente": ("Gemeente Demostad", OrganisationKind.MUNICIPALITY),
 }
 
 USERS: list[tuple[str, str, str, str | None]] = [
@@ -52,6 +54,8 @@ USERS: list[tuple[str, str, str, str | None]] = [
     ("demo-mentor", "Mentor", Role.PROFESSIONAL, "school"),
     ("demo-veilig-thuis", "Adviseur", Role.VEILIG_THUIS_ADVISER, "veilig_thuis"),
     ("demo-zorgcoordinator", "Zorgcoördinator", Role.CARE_COORDINATOR, "zorgcoordinatie"),
+    ("demo-procesregisseur", "Procesregisseur", Role.PROCESS_DIRECTOR, "veiligheidshuis"),
+    ("demo-ketenregisseur", "Ketenregisseur", Role.CHAIN_DIRECTOR, "gemeente"),
 ]
 
 
