@@ -68,6 +68,7 @@ def test_closing_with_acute_danger_open_says_so_before_the_form(
     link = reverse("dossiers:acute", args=[dossier.pk]) + "#acuut-vastleggen"
     assert f'href="{link}"' in body
     answers = {f"evaluation-evaluatie-{n}": f"Getypt antwoord {n}" for n in range(1, 5)}
+    answers["evaluation-worked"] = "ketensamenwerking-ja"
     response = client.post(url, {"evaluation-seen": seen(dossier), **answers})
     assert response.status_code == 409
     assert "Getypt antwoord 3" in response.content.decode()

@@ -130,6 +130,7 @@ def test_the_five_steps_move_the_advice_to_a_required_report(
     assert dossier.next_step == 6
 
     evaluation = {f"evaluation-evaluatie-{n}": f"Antwoord {n}" for n in range(1, 5)}
+    evaluation["evaluation-worked"] = "ketensamenwerking-ja"
     response = client.post(
         reverse("dossiers:close", args=[dossier.pk]),
         {"evaluation-seen": dossier.last_sequence, **evaluation},

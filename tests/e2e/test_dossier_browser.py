@@ -255,6 +255,7 @@ def test_a_professional_walks_a_dossier_through_the_five_steps_and_no_outsider_s
     page.goto(_url(live_server, "dossiers:close", dossier.pk))
     form = page.locator("main form.baken-form")
     fill(form, "evaluation", {f"evaluatie-{n}": f"Proefantwoord {n}" for n in range(1, 5)})
+    fill(form, "evaluation", {"worked": "ketensamenwerking-ja"})
     submit(page, form)
     expect(page).to_have_url(_url(live_server, "dossiers:detail", dossier.pk))
     expect(page.locator(".baken-tags")).to_contain_text("Afgesloten")

@@ -751,13 +751,64 @@ class AcuteDangerForm(EntryForm):
 
 
 class EvaluationForm(EntryForm):
+    """The four case-evaluation questions (§1.2 Casusevaluatie), each organisation for its
+    own part, with a free-text answer to each, as before.
+
+    Questions 2 and 3 also get the protocol's structured choices
+    (``case_evaluation.choices``), stored beside the texts in the entry as ``lessons`` and
+    ``gaps`` (lists of choice ids) and ``worked`` (one id): what went well is counted across
+    closed cases for the ketenregisseur's lessons, never the free text, which may hold
+    personal data. ``worked`` is required; the gaps and lessons are optional, also when the
+    chain worked only partly or not: the list cannot hold every gap, the required free text
+    of question 3 says where it was, and a forced tick would count a gap that was not there.
+    Entries written before the choices existed hold only the four texts, and read as before.
+    """
+
     kind = EntryKind.EVALUATION
+    STRUCTURED = {"lessons": 1, "worked": 2, "gaps": 2}
+    """The structured fields and the (0-based) question they are asked with."""
 
     def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
         super().__init__(*args, protocol=protocol, **kwargs)
         self.questions = protocol.case_evaluation.questions
-        for question in self.questions:
-            self.fields[question.id] = _text(question.text)
+        choices = protocol.case_evaluation.choices
+        structured: dict[str, forms.Field] = {
+            "lessons": forms.MultipleChoiceField(
+                label=_("What should be different or better next time?"),
+                choices=[(c.id, c.title) for c in choices.lessons],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Tick what applies; you may also tick nothing."),
+            ),
+            "worked": forms.ChoiceField(
+                label=_("Did the cooperation in the chain work as it should?"),
+                choices=[(c.id, c.title) for c in choices.worked],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose whether the cooperation in the chain worked.")
+                },
+            ),
+            "gaps": forms.MultipleChoiceField(
+                label=_("Where are there still gaps?"),
+                choices=[(c.id, c.title) for c in choices.gaps],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Tick what applies; you may also tick nothing."),
+            ),
+        }
+        for number, question in enumerate(self.questions):
+            for name, asked_with in self.STRUCTURED.items():
+                if asked_with == number:
+                    self.fields[name] = structured[name]
+            help_text = (
+                _(
+                    "Explain your answer. What you type stays in this dossier: only the "
+                    "choices above count in the lessons from the chain, without personal data."
+                )
+                if number in self.STRUCTURED.values()
+                else ""
+            )
+            self.fields[question.id] = _text(question.text, help_text=help_text)
 
 
 class ColleagueForm(forms.Form):

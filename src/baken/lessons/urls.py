@@ -1,4 +1,10 @@
-"""lessons URLs (Dutch paths)."""
+"""lessons URLs (Dutch paths), mounted at ``/lessen/``."""
+
+from django.urls import path
+
+from baken.lessons import views
 
 app_name = "lessons"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]
