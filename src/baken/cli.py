@@ -244,11 +244,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if settings.PRODUCTION:
         raise InputError("baken demo refuses to run with BAKEN_ENV=production")
     call_command("migrate", interactive=False, verbosity=0)
-    from baken.chain.demo import fill_chain
+    from baken.demo import fill_everything
     from baken.dossiers.demo import DemoRefused, fill_demo_database
 
     try:
-        fill_demo_database(sys.stdout, extend=fill_chain)
+        fill_demo_database(sys.stdout, extend=fill_everything)
     except DemoRefused as exc:
         raise InputError(str(exc)) from None
     return 0

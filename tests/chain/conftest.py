@@ -122,3 +122,47 @@ def asked(professional: User, partners: Partners, walked: Callable[..., Dossier]
     """An advice request to Veilig Thuis from a dossier at step 1 only."""
     dossier = walked(1)
     return chain.ask_advice(access_to(professional, dossier.pk), QUESTION, [1])
+
+
+CONSENT = chain.RegistrationConsent(
+    given_by="person",
+    given_on=date(2026, 11, 30),
+    how="written",
+    note="Getekend formulier in het papieren dossier",
+)
+"""Consent of a person of 16 or older, given by the person (synthetic)."""
+
+REGISTRATION = chain.RegistrationDetails(
+    sender_name="Proef Aanmelder",
+    sender_organisation="Wijkteam Proef-Noord",
+    sender_phone="030 000 0001",
+    sender_email="aanmelder@proef.invalid",
+    person_name="Persoon Proefnaam",
+    person_birth_date=None,
+    person_age=None,
+    person_contact="Proefstraat 2, Proefdorp",
+    person_language="Nederlands",
+    needs="Veilige opvang en een uitkering",
+    reason="Wordt gedwongen te werken en houdt niets over van het loon",
+    consent=CONSENT,
+)
+"""A complete aanmelding form for a dossier that knows the person's age (synthetic)."""
+
+
+def registration(**changes: Any) -> chain.RegistrationDetails:
+    """:data:`REGISTRATION` with ``changes``; ``consent`` may be a dict of changes to
+    :data:`CONSENT`."""
+    consent = changes.pop("consent", None)
+    if isinstance(consent, dict):
+        changes["consent"] = replace(CONSENT, **consent)
+    elif consent is not None:
+        changes["consent"] = consent
+    return replace(REGISTRATION, **changes)
+
+
+@pytest.fixture
+def registered(professional: User, partners: Partners, walked: Callable[..., Dossier]) -> Share:
+    """An aanmelding with the zorgcoördinatie from a dossier at step 1 (the person is 16,
+    consent given by the person), carrying the observation (#1)."""
+    dossier = walked(1)
+    return chain.send_registration(access_to(professional, dossier.pk), REGISTRATION, [1])

@@ -2,7 +2,9 @@
 
 First the decision: for every role × (own case team, same organisation, other organisation,
 break-glass) the access decision (:func:`baken.dossiers.access.decide`) allows exactly the
-acts in ACTS, and :func:`baken.dossiers.access.restrict` (the query set) agrees with it.
+acts in ACTS, and :func:`baken.dossiers.access.restrict` (the query set) agrees with it; the
+same for the zorgcoördinatie's trajectory dossier (TRAJECTORY_ACTS), which nobody outside
+its case team reads.
 
 Then the views: every URL of Baken's own apps names the act it needs, and every URL × role
 gets the one expected answer in TABLE, for GET and POST, where "may use it" comes from
@@ -22,10 +24,13 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.chain import services as chain_services
+from baken.chain import trajectory
 from baken.chain.models import PartnerRole
+from baken.comensha import services as comensha
 from baken.dossiers import services
 from baken.dossiers.access import Act, Ground, decide
 from baken.dossiers.break_glass import open_with_break_glass
@@ -33,6 +38,8 @@ from baken.dossiers.models import Dossier
 from baken.dossiers.selectors import access_to
 from baken.notifications.models import NotificationKind
 from baken.notifications.services import notify
+from baken.screening import access as screening_access
+from baken.screening import services as screening_services
 from tests.support import enrol_totp
 
 OBSERVATION = {
@@ -81,6 +88,15 @@ MELDING = chain_services.ReportDetails(
 # request was sent to (Veilig Thuis); "received-team" = the case team of the Veilig Thuis
 # dossier opened from the world's accepted melding. A row ``on`` "received" is about that
 # dossier instead of the matrix's.
+# Part 2: "trajectory-team" = the case team of the zorgcoördinatie's trajectory dossier
+# (opened from a second melding, forwarded by Veilig Thuis); a row ``on`` "trajectory" is
+# about that dossier. "process-director" = the procesregisseur of the Veiligheidshuis
+# linked as the screening; "process-director-agenda" = the same, about one of its meetings
+# or agenda items. "chain-director" = the ketenregisseur of the municipality linked as
+# chain director; "chain-director-riec" = the same, about an agenda item whose outcome is
+# the RIEC. (A procesregisseur of a Veiligheidshuis that is not linked is neither.)
+# "berichten" = everyone with a berichten list: who works with dossiers, and the
+# procesregisseurs and ketenregisseurs (linked or not).
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ class Row:
     post: int
     anonymous: tuple[int, int] = (302, 302)  # to the login page
     reader_post: int | None = None
-    on: str = "matrix"  # the dossier in the URL: the matrix's, or "received" (Veilig Thuis')
+    on: str = "matrix"  # the dossier in the URL: the matrix's, "received" or "trajectory"
 
 
 LOGIN_FIRST = (302, 302)
@@ -138,12 +154,14 @@ TABLE: dict[str, Row] = {
     "dossiers:signals": Row(Act.READ, get=405, post=400, reader_post=400),
     # Berichten: everyone who works with dossiers has a list; a bericht's link (GET only)
     # marks it read and redirects, for its owner only (everyone else: 404, as unknown).
-    "notifications:list": Row("dossier-user", get=200, post=405),
+    "notifications:list": Row("berichten", get=200, post=405),
     "notifications:open": Row("own-bericht", get=302, post=405),
     # The chain. Sending: an empty form is refused with its errors (the send step of a
     # melding asks for re-authentication, but an empty POST does not get that far).
     "chain:ask_advice": Row(Act.ASK_ADVICE, get=200, post=400),
     "chain:report": Row(Act.REPORT, get=200, post=400),
+    # The aanmelding at the zorgcoördinatie (§2.1): who may report on the dossier.
+    "chain:registration": Row(Act.REPORT, get=200, post=400),
     # POST only (the login check comes first); withdraws the world's pending advice request
     # and goes back to the dossier.
     # What was sent from the dossier, as it went: for everyone who reads the dossier.
@@ -155,6 +173,40 @@ TABLE: dict[str, Row] = {
     # An empty POST chose no action: the page again with a message.
     "chain:share": Row("share-recipient", get=200, post=400),
     "chain:partners": Row("administrator", get=200, post=400),
+    # The zorgcoördinator's trajectory: only on a trajectory dossier (of the zorgcoördinatie,
+    # in a chain case), for its case team; on any other dossier, 404. The procedure is the
+    # world's one (its key in the URL). An empty form is refused with its errors.
+    "trajectory:detail": Row("trajectory-team", get=200, post=405, on="trajectory"),
+    "trajectory:intake": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    "trajectory:procedures": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    "trajectory:procedure": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    "trajectory:close": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    # Casusregie and the stand van zaken: on every dossier of a chain case, for who reads it
+    # (the page says who may act); the matrix's dossier is in the case of its melding.
+    "trajectory:casusregie": Row(Act.READ, get=200, post=400, reader_post=400),
+    "trajectory:progress": Row(Act.READ, get=200, post=400, reader_post=400),
+    # The screeningsoverleg (§2.1, §2.2). Putting the case on the agenda: the
+    # zorgcoördinatie's case team, on its own dossier of a chain case.
+    "screening:place": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    "screening:meetings": Row("process-director", get=200, post=405),
+    "screening:meeting_new": Row("process-director", get=200, post=400),
+    "screening:meeting": Row("process-director-agenda", get=200, post=405),
+    "screening:item": Row("process-director-agenda", get=200, post=400),
+    "screening:riec": Row("chain-director", get=200, post=405),
+    "screening:riec_item": Row("chain-director-riec", get=200, post=400),
+    # CoMensha (§2.2). Who registers: on every dossier of a chain case, for who reads it (an
+    # empty form is refused with its errors; the form is offered to who may report). The
+    # registration form: on the registering organisation's own dossier only, after the
+    # agreement (the trajectory's case agreed the zorgcoördinatie; nothing registered yet).
+    # The printed form and the JSON: who may export, on the dossier of the organisation that
+    # registered (the matrix's case: the wijkteam, registered); sensitive: to
+    # re-authentication first.
+    "comensha:detail": Row(Act.READ, get=200, post=400, reader_post=400),
+    "comensha:register": Row("trajectory-team", get=200, post=400, on="trajectory"),
+    "comensha:print": Row(Act.EXPORT, get=302, post=405),
+    "comensha:export_json": Row(Act.EXPORT, get=302, post=405),
+    # The lessons from the chain: the ketenregisseur's only (GET only).
+    "lessons:index": Row("chain-director", get=200, post=405),
 }
 PUBLIC_NAMESPACES = {"web"}
 
@@ -171,7 +223,12 @@ ROLES = (
     "administrator",
     "team_professional_without_2fa",
     "veilig_thuis_with_break_glass",
+    "process_director",
+    "chain_director",
+    "process_director_unlinked",
 )
+SCREENING_USERS = {"process_director", "chain_director", "process_director_unlinked"}
+"""Users of a Veiligheidshuis or a municipality: they never open a dossier."""
 LOGGED_IN = set(ROLES) - {"anonymous", "team_professional_without_2fa"}
 BREAK_GLASS_READER = "veilig_thuis_with_break_glass"
 
@@ -193,15 +250,30 @@ GROUNDS: dict[str, frozenset[Ground]] = {
     BREAK_GLASS_READER: frozenset({Ground.BREAK_GLASS}),
 }
 
+# The decision about the trajectory dossier (the zorgcoördinatie's own, opened from the
+# forwarded melding): its case team may do everything; nobody else reads it, not the
+# professional who sent the melding, not Veilig Thuis who forwarded it, not the screening:
+# nobody sees another organisation's dossier.
+TRAJECTORY_ACTS: dict[str, frozenset[Act]] = {"care_coordinator_other_org": EVERY_ACT}
+TRAJECTORY_GROUNDS: dict[str, frozenset[Ground]] = {
+    "care_coordinator_other_org": frozenset({Ground.CASE_TEAM})
+}
+
 MAY: dict[str | Act, set[str]] = {
     "everyone": LOGGED_IN,
     "nobody": set(),
     "administrator": {"administrator"},
-    "dossier-user": LOGGED_IN - {"administrator"},
+    "dossier-user": LOGGED_IN - {"administrator"} - SCREENING_USERS,
+    "berichten": LOGGED_IN - {"administrator"},
     "own-bericht": {"team_professional"},  # the world's one bericht is theirs
     "inbox": {"veilig_thuis_other_org", BREAK_GLASS_READER, "care_coordinator_other_org"},
     "share-recipient": {"veilig_thuis_other_org", BREAK_GLASS_READER},
     "received-team": {"veilig_thuis_other_org"},  # accepted the melding
+    "trajectory-team": {"care_coordinator_other_org"},  # accepted the forwarded melding
+    "process-director": {"process_director"},
+    "process-director-agenda": {"process_director"},
+    "chain-director": {"chain_director"},
+    "chain-director-riec": {"chain_director"},
     "break-glass": {
         "expert_same_org",
         "expert_other_org",
@@ -210,8 +282,16 @@ MAY: dict[str | Act, set[str]] = {
     },
     **{act: {role for role, acts in ACTS.items() if act in acts} & LOGGED_IN for act in Act},
 }
-PER_DOSSIER: set[str | Act] = set(Act) | {"own-bericht", "share-recipient", "received-team"}
-"""Rows about one object (the dossier, the bericht or the share): 404 for an unknown one."""
+PER_DOSSIER: set[str | Act] = set(Act) | {
+    "own-bericht",
+    "share-recipient",
+    "received-team",
+    "trajectory-team",
+    "process-director-agenda",
+    "chain-director-riec",
+}
+"""Rows about one object (the dossier, the bericht, the share, the meeting or the agenda
+item): 404 for an unknown one."""
 
 
 def our_urls() -> Iterator[tuple[str, URLPattern]]:
@@ -230,25 +310,34 @@ def our_urls() -> Iterator[tuple[str, URLPattern]]:
     yield from walk(get_resolver().url_patterns, "")
 
 
-def _kwargs(
-    pattern: URLPattern,
-    dossier_id: uuid.UUID,
-    user_id: int,
-    notification_id: int = 0,
-    share_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Objects:
+    """The objects a URL can be about: the world's, or ids that do not exist."""
+
+    dossier: uuid.UUID
+    user: int
+    notification: int
+    share: uuid.UUID
+    meeting: uuid.UUID
+    item: uuid.UUID
+    sequence: int = 1
+    """An entry's number: the first, or (for a procedure of the trajectory) its key."""
+
+
+def _kwargs(pattern: URLPattern, objects: Objects) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    share = share_id or uuid.uuid4()
     for name in pattern.pattern.converters:
         values[name] = {
-            "pk": dossier_id if "uuid" in str(pattern.pattern) else user_id,
+            "pk": objects.dossier if "uuid" in str(pattern.pattern) else objects.user,
             "step": 1,
-            "sequence": 1,
+            "sequence": objects.sequence,
             "kind": "observation",
             "token": "not-a-token",
-            "notification": notification_id,
-            "share": share,
-            "share_id": share,
+            "notification": objects.notification,
+            "share": objects.share,
+            "share_id": objects.share,
+            "meeting": objects.meeting,
+            "item": objects.item,
         }[name]
     return values
 
@@ -312,12 +401,82 @@ def world(db: None) -> dict[str, Any]:
     melding = chain_services.send_report(access_to(owner, dossier.pk), MELDING, [1])
     received = chain_services.accept_report(users["veilig_thuis_other_org"], melding.pk)
     share = chain_services.ask_advice(access_to(owner, dossier.pk), "Wat nu?", [1])
+    # Part 2. A second melding, forwarded by Veilig Thuis to the zorgcoördinatie and accepted
+    # there: the zorgcoördinatie's trajectory dossier, with one procedure started.
+    care = users["care_coordinator_other_org"]
+    second = services.open_dossier(owner, services.NewDossier("Casus Traject", None, 16, []))
+    services.record(access_to(owner, second.pk), "observation", OBSERVATION, seen_sequence=0)
+    m2 = chain_services.send_report(access_to(owner, second.pk), MELDING, [1])
+    onward = chain_services.forward(users["veilig_thuis_other_org"], m2.pk, zc.pk, "Evident")
+    trajectory_dossier = chain_services.accept_report(care, onward.pk)
+    key = trajectory.start_procedure(
+        access_to(care, trajectory_dossier.pk),
+        trajectory.NewProcedure(
+            procedure_type="procedure-verblijfsvergunning",
+            started_on=timezone.localdate(),
+            organisation="IND",
+            status="requested",
+        ),
+    ).sequence
+    # The screening: a Veiligheidshuis and a municipality linked; a meeting today with the
+    # trajectory's case on its agenda, its outcome an inbreng in the RIEC. A second
+    # Veiligheidshuis is not linked: its procesregisseur is nobody in the screening.
+    safety_house = Organisation.objects.create(
+        name="Veiligheidshuis Proef", kind=OrganisationKind.SAFETY_HOUSE
+    )
+    municipality = Organisation.objects.create(
+        name="Gemeente Proef", kind=OrganisationKind.MUNICIPALITY
+    )
+    unlinked = Organisation.objects.create(
+        name="Veiligheidshuis Elders", kind=OrganisationKind.SAFETY_HOUSE
+    )
+    chain_services.link_partner(administrator, safety_house.pk, PartnerRole.SCREENING)
+    chain_services.link_partner(administrator, municipality.pk, PartnerRole.CHAIN_DIRECTOR)
+    director = user("pr", Role.PROCESS_DIRECTOR, safety_house)
+    users["process_director"] = director
+    users["chain_director"] = user("kr", Role.CHAIN_DIRECTOR, municipality)
+    users["process_director_unlinked"] = user("pr-elders", Role.PROCESS_DIRECTOR, unlinked)
+    chair = screening_access.decide(director)
+    assert chair is not None
+    meeting = screening_services.create_meeting(chair, timezone.localdate(), director.pk, [], "")
+    item = screening_services.place(
+        access_to(care, trajectory_dossier.pk),
+        meeting.pk,
+        screening_services.Registration("Casus Traject", None, "Signalen", "Afstemmen", ("ZC",)),
+    )
+    screening_services.record_outcome(chair, item.pk, ["screening-riec"], "", "")
+    # CoMensha: the matrix's case agreed that the wijkteam registers, and it did; the
+    # trajectory's case agreed that the zorgcoördinatie registers, which it has not yet.
+    comensha.agree(access_to(owner, dossier.pk), north.pk)
+    comensha.record_registration(
+        access_to(owner, dossier.pk),
+        comensha.RegistrationDetails(
+            category="comensha-arbeid",
+            country_of_origin="Roemenië",
+            age=16,
+            sex="female",
+            reporter_organisation="Wijkteam Proef-Noord",
+            contact_name="P. Proef",
+            contact_phone="0300000000",
+            contact_email="",
+            kind="comensha-registratie",
+            registered_on=timezone.localdate(),
+            consent_signed_by="person",
+            consent_signed_on=timezone.localdate(),
+            consent_kept_at="In het dossier op papier",
+        ),
+    )
+    comensha.agree(access_to(care, trajectory_dossier.pk), zc.pk)
     return {
         "users": users,
         "dossier": dossier,
         "bericht": bericht,
         "received": received,
         "share": share,
+        "trajectory": trajectory_dossier,
+        "procedure": key,
+        "meeting": meeting,
+        "item": item,
     }
 
 
@@ -346,6 +505,26 @@ def test_the_decision(world: dict[str, Any], role: str) -> None:
         ACTS.get(role, frozenset()),
         ACTS.get(role, frozenset()),
         GROUNDS.get(role, frozenset()),
+    )
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_the_decision_on_the_trajectory_dossier(world: dict[str, Any], role: str) -> None:
+    """The access decision about the zorgcoördinatie's trajectory dossier allows this role
+    exactly the acts in TRAJECTORY_ACTS, on the grounds in TRAJECTORY_GROUNDS, and the query
+    set's ``restrict`` agrees act by act."""
+    user = world["users"][role]
+    dossier: Dossier = world["trajectory"]
+    access = decide(user, dossier)
+    allowed = frozenset(act for act in Act if access is not None and access.may(act))
+    listed = frozenset(
+        act for act in Act if Dossier.objects.restrict(user, act).filter(pk=dossier.pk).exists()
+    )
+    grounds = access.grounds if access is not None else frozenset()
+    assert (allowed, listed, grounds) == (
+        TRAJECTORY_ACTS.get(role, frozenset()),
+        TRAJECTORY_ACTS.get(role, frozenset()),
+        TRAJECTORY_GROUNDS.get(role, frozenset()),
     )
 
 
@@ -388,6 +567,19 @@ def test_the_table_gives_each_kind_of_user_a_different_answer_where_it_matters()
     assert expected("dossiers:list", "administrator", "POST", True) == 405
     assert expected("dossiers:detail", "team_professional", "GET", False) == 404
     assert expected("accounts:manage", "expert_same_org", "GET", True) == 404
+    # Part 2: the screening's users never reach a dossier, but have berichten and their own
+    # pages; a procesregisseur of a Veiligheidshuis that is not linked has no screening.
+    assert expected("dossiers:list", "process_director", "GET", True) == 404
+    assert expected("notifications:list", "chain_director", "GET", True) == 200
+    assert expected("notifications:list", "process_director_unlinked", "GET", True) == 200
+    assert expected("screening:meetings", "process_director", "GET", True) == 200
+    assert expected("screening:meetings", "process_director_unlinked", "GET", True) == 404
+    assert expected("screening:meetings", "chain_director", "GET", True) == 404
+    assert expected("lessons:index", "chain_director", "GET", True) == 200
+    assert expected("lessons:index", "process_director", "GET", True) == 404
+    assert expected("trajectory:detail", "care_coordinator_other_org", "GET", True) == 200
+    assert expected("trajectory:detail", "team_professional", "GET", True) == 404
+    assert expected("screening:item", "process_director", "GET", False) == 404
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -405,12 +597,29 @@ def test_the_matrix(world: dict[str, Any], role: str) -> None:
             if response.status_code != 200:
                 failures.append((name, "GET", response.status_code, "expected 200"))
             continue
-        about = world["received"] if TABLE[name].on == "received" else dossier
+        about = world[TABLE[name].on] if TABLE[name].on != "matrix" else dossier
         for real in (True, False):
-            dossier_id = about.pk if real else uuid.uuid4()
-            bericht = world["bericht"].pk if real else world["bericht"].pk + 1000
-            share = world["share"].pk if real else uuid.uuid4()
-            url = reverse(name, kwargs=_kwargs(pattern, dossier_id, target_user, bericht, share))
+            objects = (
+                Objects(
+                    dossier=about.pk,
+                    user=target_user,
+                    notification=world["bericht"].pk,
+                    share=world["share"].pk,
+                    meeting=world["meeting"].pk,
+                    item=world["item"].pk,
+                    sequence=world["procedure"] if name == "trajectory:procedure" else 1,
+                )
+                if real
+                else Objects(
+                    dossier=uuid.uuid4(),
+                    user=target_user,
+                    notification=world["bericht"].pk + 1000,
+                    share=uuid.uuid4(),
+                    meeting=uuid.uuid4(),
+                    item=uuid.uuid4(),
+                )
+            )
+            url = reverse(name, kwargs=_kwargs(pattern, objects))
             for method in ("GET", "POST"):
                 response = client.get(url) if method == "GET" else client.post(url, {})
                 want = expected(name, role, method, real)

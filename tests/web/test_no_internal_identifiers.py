@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,17 @@ from baken.accounts.models import Organisation, OrganisationKind, Role, User
 from baken.audit.models import Action, Purpose
 from baken.chain import selectors as chain_selectors
 from baken.chain import services as chain_services
+from baken.chain import trajectory
 from baken.chain.models import PartnerRole, Share
+from baken.comensha import services as comensha
 from baken.dossiers import services
 from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
 from baken.dossiers.selectors import access_to, current_entries, timeline
 from baken.notifications.models import Notification, NotificationKind
 from baken.notifications.services import notify
+from baken.screening import access as screening_access
+from baken.screening import services as screening_services
 from baken.web.pages import PAGES
 from tests.web.stages import ACUTE_RAISED, add, closed, seen, walk
 
@@ -179,6 +184,7 @@ NO_PAGE = {
     "accounts:user_reactivate",
     "accounts:user_reset_two_factor",
     "dossiers:export_json",
+    "comensha:export_json",  # a file; the page it belongs to is rendered below
     "notifications:open",  # marks a bericht read and redirects to its link
     "chain:withdraw",  # POST only; redirects to the dossier, rendered below
 }
@@ -198,6 +204,18 @@ def people(make_user: Callable[..., User], organisation: Organisation) -> dict[s
         "colleague": user("proef-collega", Role.PROFESSIONAL, organisation),
         "administrator": user("proef-beheer", Role.ADMINISTRATOR, None),
         "adviser": user("proef-vt", Role.VEILIG_THUIS_ADVISER, vt),
+        "process_director": user(
+            "proef-pr",
+            Role.PROCESS_DIRECTOR,
+            Organisation.objects.create(
+                name="Veiligheidshuis Proef", kind=OrganisationKind.SAFETY_HOUSE
+            ),
+        ),
+        "chain_director": user(
+            "proef-kr",
+            Role.CHAIN_DIRECTOR,
+            Organisation.objects.create(name="Gemeente Proef", kind=OrganisationKind.MUNICIPALITY),
+        ),
     }
 
 
@@ -297,6 +315,313 @@ def _chain(people: dict[str, User], senders: list[Dossier]) -> tuple[list[Share]
     return [*shares, onward], received
 
 
+class Rendered:
+    """Renders pages as the test goes (GET, or a POST followed to where it leads), and keeps
+    which URL names it rendered and what leaked."""
+
+    def __init__(self) -> None:
+        self.covered: set[str] = set()
+        self.found: list[str] = []
+
+    def check(self, name: str, who: Client, url: str, post: dict[str, Any] | None = None) -> None:
+        self.covered.add(name)
+        response = who.get(url) if post is None else who.post(url, post, follow=True)
+        assert response.status_code in (200, 400, 409), (url, post, response.status_code)
+        for leak in leaks(response.content.decode()):
+            self.found.append(f"{url} ({'POST' if post is not None else 'GET'}): {leak}")
+
+    def form(self, name: str, who: Client, url: str, *bad: dict[str, Any]) -> None:
+        """A form page: shown, sent empty, and sent with each of the ``bad`` inputs."""
+        self.check(name, who, url)
+        for post in ({}, *bad):
+            self.check(name, who, url, post)
+
+
+def _registration_details(person: str, consent_by: str, on: Any) -> Any:
+    return chain_services.RegistrationDetails(
+        sender_name="P. Proef",
+        sender_organisation="Wijkteam Proef",
+        sender_phone="0300000000",
+        sender_email="",
+        person_name=person,
+        person_birth_date=None,
+        person_age=None,
+        person_contact="",
+        person_language="Roemeens",
+        needs="Opvang en een veilige plek.",
+        reason="Ze werkt zonder loon en mag niet weg.",
+        consent=chain_services.RegistrationConsent(consent_by, on, "written", "Formulier bij ons"),
+    )
+
+
+def _chain_part_two(people: dict[str, User], rendered: Rendered) -> None:
+    """The chain's part 2, page by page as it happens: a professional's aanmelding at the
+    zorgcoördinatie (the form, its errors, its preview, the share in the inbox), the
+    zorgcoördinator's trajectory (intake, procedures, progress, casusregie, closing), the
+    screeningsoverleg (placing the case, the meeting, the outcome, the RIEC) and the
+    lessons; for the sender, the zorgcoördinator, the procesregisseur and the
+    ketenregisseur."""
+    owner, care = people["professional"], people["care_coordinator"]
+    director, keten = people["process_director"], people["chain_director"]
+    admin = people["administrator"]
+    sender, zc, pr, kr = _client(owner), _client(care), _client(director), _client(keten)
+    today = timezone.localdate()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    # The aanmelding: the form, its errors (consent on a future day; a 14-year-old's own
+    # consent) and the preview.
+    registering = walk(owner, _dossier(owner, "Casus Aanmelding"), to_step=5)
+    young = walk(
+        owner,
+        services.open_dossier(owner, services.NewDossier("Casus Jong", None, 14, ["labour"])),
+        to_step=1,
+    )
+    for dossier in (registering, young):
+        chosen = [str(n) for n in _selectable(dossier)]
+        complete = {
+            "sender_name": "P. Proef",
+            "sender_organisation": "Wijkteam Proef",
+            "sender_phone": "0300000000",
+            "person_name": dossier.label,
+            "needs": "Opvang en een veilige plek.",
+            "reason": "Ze werkt zonder loon en mag niet weg.",
+            "consent_given_by": "person",
+            "consent_given_on": today.isoformat(),
+            "consent_how": "written",
+            "entries": chosen,
+            "seen": seen(dossier),
+        }
+        rendered.form(
+            "chain:registration",
+            sender,
+            reverse("chain:registration", args=[dossier.pk]),
+            {**complete, "consent_given_on": tomorrow},
+            complete,  # the preview; for the 14-year-old, refused: the parents must consent
+        )
+    share = chain_services.send_registration(
+        access_to(owner, registering.pk),
+        _registration_details(registering.label, "person", today),
+        _selectable(registering),
+    )
+    rendered.check(
+        "chain:registration", sender, reverse("chain:registration", args=[registering.pk])
+    )
+    inbox_share = reverse("chain:share", args=[share.pk])
+    rendered.check("chain:inbox", zc, reverse("chain:inbox"))
+    rendered.form("chain:share", zc, inbox_share, {"action": "decline"}, {"action": "forward"})
+    opened = chain_services.accept(care, share.pk)
+    rendered.check("chain:share", zc, inbox_share)
+    rendered.check("chain:sent", sender, reverse("chain:sent", args=[registering.pk, share.pk]))
+
+    # The trajectory, before anything is recorded, then with an intake and two procedures.
+    def trajectory_pages() -> None:
+        rendered.check("trajectory:detail", zc, reverse("trajectory:detail", args=[opened.pk]))
+        for name in ("casusregie", "progress"):
+            for who, dossier in ((zc, opened), (sender, registering)):
+                rendered.check(
+                    f"trajectory:{name}", who, reverse(f"trajectory:{name}", args=[dossier.pk])
+                )
+        for who, dossier in ((zc, opened), (sender, registering)):
+            for name in ("detail", "access_log", "print", "export"):
+                rendered.check(
+                    f"dossiers:{name}", who, reverse(f"dossiers:{name}", args=[dossier.pk])
+                )
+
+    trajectory_pages()
+    rendered.form(
+        "trajectory:intake",
+        zc,
+        reverse("trajectory:intake", args=[opened.pk]),
+        {"held_on": tomorrow, "needs": "", "informed": ["niet-bestaand"]},
+    )
+    rendered.form(
+        "trajectory:procedures",
+        zc,
+        reverse("trajectory:procedures", args=[opened.pk]),
+        {"procedure_type": "other", "name": "", "started_on": tomorrow, "organisation": ""},
+    )
+    access = access_to(care, opened.pk)
+    trajectory.record_intake(
+        access,
+        trajectory.IntakeDetails(today, "Opvang, inkomen", ["informatie-strafrecht"], "Tolk"),
+    )
+    residence = trajectory.start_procedure(
+        access_to(care, opened.pk),
+        trajectory.NewProcedure("procedure-verblijfsvergunning", today, "IND", "requested"),
+    )
+    trajectory.start_procedure(
+        access_to(care, opened.pk),
+        trajectory.NewProcedure("other", today, "Gemeente", "running", name="Schuldhulp"),
+    )
+    trajectory.update_procedure(
+        access_to(care, opened.pk),
+        residence.sequence,
+        trajectory.ProcedureUpdate("granted", today, "Toegekend"),
+    )
+    rendered.form(
+        "trajectory:procedure",
+        zc,
+        reverse("trajectory:procedure", args=[opened.pk, residence.sequence]),
+        {"status": "granted", "on": (today - timedelta(days=30)).isoformat()},
+        {"status": "niet-bestaand", "on": tomorrow},
+    )
+    rendered.form(
+        "trajectory:progress",
+        zc,
+        reverse("trajectory:progress", args=[opened.pk]),
+        {"summary": "Het gaat beter.", "seen": "verouderd"},
+    )
+    rendered.form(
+        "trajectory:casusregie",
+        zc,
+        reverse("trajectory:casusregie", args=[opened.pk]),
+        {"organisation": str(owner.organisation_id), "reason": ""},
+    )
+    trajectory.send_progress(access_to(care, opened.pk), "Opvang geregeld; IND loopt.")
+    trajectory_pages()
+    rendered.check("trajectory:intake", zc, reverse("trajectory:intake", args=[opened.pk]))
+
+    # The screening: not linked yet, linked without a meeting, with a meeting.
+    place = reverse("screening:place", args=[opened.pk])
+    rendered.check("screening:place", zc, place)
+    safety_house, municipality = director.organisation, keten.organisation
+    assert safety_house is not None and municipality is not None
+    chain_services.link_partner(admin, safety_house.pk, PartnerRole.SCREENING)
+    chain_services.link_partner(admin, municipality.pk, PartnerRole.CHAIN_DIRECTOR)
+    rendered.check("screening:place", zc, place)
+    rendered.check("screening:meetings", pr, reverse("screening:meetings"))
+    rendered.form(
+        "screening:meeting_new",
+        pr,
+        reverse("screening:meeting_new"),
+        {"held_on": "2000-01-01", "chair": str(director.pk), "attendees": ["niet-bestaand"]},
+    )
+    chair = screening_access.decide(director)
+    assert chair is not None
+    meeting = screening_services.create_meeting(
+        chair, today, director.pk, ["politie", "veilig-thuis"], "Leerplicht"
+    )
+    complete = {
+        "meeting": str(meeting.pk),
+        "name": opened.label,
+        "reason": "Signalen van uitbuiting.",
+        "goal": "Afstemmen wie wat doet.",
+        "partners": "Zorgcoördinatie Proef\nWijkteam Proef",
+    }
+    rendered.form("screening:place", zc, place, {**complete, "goal": ""}, complete)
+    item = screening_services.place(
+        access_to(care, opened.pk),
+        meeting.pk,
+        screening_services.Registration(
+            opened.label, None, "Signalen van uitbuiting.", "Afstemmen.", ("Wijkteam Proef",)
+        ),
+    )
+    rendered.check("screening:place", zc, place)  # already on the agenda
+    rendered.check("screening:meetings", pr, reverse("screening:meetings"))
+    rendered.check("screening:meeting", pr, reverse("screening:meeting", args=[meeting.pk]))
+    item_url = reverse("screening:item", args=[item.pk])
+    rendered.form(
+        "screening:item",
+        pr,
+        item_url,
+        {"outcomes": ["screening-geen-vervolg"], "reason": ""},
+        {"outcomes": ["screening-geen-vervolg", "screening-mdo"], "reason": "x"},
+    )
+    screening_services.record_outcome(
+        chair, item.pk, ["screening-mdo", "screening-riec"], "", "MDO volgende week."
+    )
+    rendered.check("screening:item", pr, item_url)
+    rendered.check("screening:meeting", pr, reverse("screening:meeting", args=[meeting.pk]))
+    rendered.check("screening:riec", kr, reverse("screening:riec"))
+    riec_url = reverse("screening:riec_item", args=[item.pk])
+    rendered.form("screening:riec_item", kr, riec_url, {"contributed_on": tomorrow})
+    kr_access = screening_access.decide(keten)
+    assert kr_access is not None
+    screening_services.record_riec(kr_access, item.pk, today)
+    rendered.check("screening:riec_item", kr, riec_url)
+    rendered.check("screening:riec", kr, reverse("screening:riec"))
+    rendered.check("screening:place", zc, place)  # after the outcome
+    for who in (pr, kr, zc, sender):
+        rendered.check("notifications:list", who, reverse("notifications:list"))
+    rendered.check("lessons:index", kr, reverse("lessons:index"))
+
+    # CoMensha: agreeing who registers (a second agreement refused), the registration form
+    # (consent signed by a 14-year-old themselves refused), the registration and its print.
+    for who, dossier in ((zc, opened), (sender, registering)):
+        rendered.form(
+            "comensha:detail", who, reverse("comensha:detail", args=[dossier.pk]), {"note": "x"}
+        )
+    comensha.agree(access_to(care, opened.pk), opened.organisation_id, "Afgesproken in het MDO.")
+    for who, dossier in ((zc, opened), (sender, registering)):
+        rendered.form(
+            "comensha:detail",
+            who,
+            reverse("comensha:detail", args=[dossier.pk]),
+            {"registering": str(owner.organisation_id), "note": ""},
+        )
+    registration = {
+        "category": "comensha-arbeid",
+        "country_of_origin": "Roemenië",
+        "age": "14",
+        "sex": "female",
+        "reporter_organisation": "Zorgcoördinatie Proef",
+        "contact_name": "Z. Proef",
+        "contact_phone": "0300000000",
+        "kind": "comensha-registratie",
+        "registered_on": today.isoformat(),
+        "consent_signed_by": "person",
+        "consent_signed_on": today.isoformat(),
+        "consent_kept_at": "In de papieren map",
+    }
+    rendered.form(
+        "comensha:register",
+        zc,
+        reverse("comensha:register", args=[opened.pk]),
+        registration,
+        {**registration, "age": "16", "registered_on": tomorrow, "category": "niet-bestaand"},
+    )
+    comensha.record_registration(
+        access_to(care, opened.pk),
+        comensha.RegistrationDetails(
+            category="comensha-arbeid",
+            country_of_origin="Roemenië",
+            age=16,
+            sex="female",
+            reporter_organisation="Zorgcoördinatie Proef",
+            contact_name="Z. Proef",
+            contact_phone="0300000000",
+            contact_email="",
+            kind="comensha-registratie-opvang",
+            registered_on=today,
+            consent_signed_by="person",
+            consent_signed_on=today,
+            consent_kept_at="In de papieren map",
+        ),
+    )
+    for who, dossier in ((zc, opened), (sender, registering)):
+        rendered.check("comensha:detail", who, reverse("comensha:detail", args=[dossier.pk]))
+        rendered.check("dossiers:detail", who, reverse("dossiers:detail", args=[dossier.pk]))
+    rendered.check("comensha:print", zc, reverse("comensha:print", args=[opened.pk]))
+
+    # Closing the trajectory, and casusregie handed to the sender's organisation.
+    rendered.form(
+        "trajectory:close",
+        zc,
+        reverse("trajectory:close", args=[opened.pk]),
+        {"outcome": "niet-bestaand", "closed_on": tomorrow},
+    )
+    trajectory.close_trajectory(
+        access_to(care, opened.pk),
+        trajectory.Closing("traject-afgerond-doelen", today, "Doelen bereikt."),
+    )
+    assert owner.organisation_id is not None
+    trajectory.hand_over(
+        access_to(care, opened.pk), owner.organisation_id, "Terug naar het wijkteam."
+    )
+    trajectory_pages()
+    for name in ("intake", "procedures", "close"):
+        rendered.check(f"trajectory:{name}", zc, reverse(f"trajectory:{name}", args=[opened.pk]))
+
+
 def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
     """Every page type, for its users, in every stage of a dossier, shows no code, protocol id,
     file name or UUID outside the dossier's marked reference."""
@@ -315,7 +640,6 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
     shares, received = _chain(people, [dossiers[5], dossiers[4], dossiers[3], acute])
 
     pages: list[tuple[str, Client, str, Dossier | None, dict[str, Any] | None]] = []
-    covered: set[str] = set()
     anonymous = Client()
     client = _client(owner)
     for page in PAGES:
@@ -518,16 +842,14 @@ def test_no_page_shows_an_internal_identifier(people: dict[str, User]) -> None:
         ("accounts:user_role", admin, reverse("accounts:user_role", args=[owner.pk]), None, {})
     )
 
-    found: list[str] = []
+    rendered = Rendered()
     for name, who, url, _about, post in pages:
-        covered.add(name)
-        response = who.get(url) if post is None else who.post(url, post, follow=True)
-        assert response.status_code in (200, 400, 409), (url, post, response.status_code)
-        for leak in leaks(response.content.decode()):
-            found.append(f"{url} ({'POST' if post is not None else 'GET'}): {leak}")
-    missing = set(our_urls()) - NO_PAGE - covered
+        rendered.check(name, who, url, post)
+    # Part 2, rendered stage by stage: the aanmelding, the trajectory, the screening.
+    _chain_part_two(people, rendered)
+    missing = set(our_urls()) - NO_PAGE - rendered.covered
     assert not missing, f"pages not checked: {sorted(missing)}"
-    assert found == [], "\n".join(found)
+    assert rendered.found == [], "\n".join(rendered.found)
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,25 @@ class Action(models.TextChoices):
     ADVICE_ANSWERED = "advice_answered", _("answered the advice request")
     FEEDBACK_GIVEN = "feedback_given", _("gave feedback to the reporter")
     OPENED_FROM_REPORT = "opened_from_report", _("opened a dossier from a report")
+    REGISTRATION_ACCEPTED = "registration_accepted", _("accepted the registration")
+    OPENED_FROM_REGISTRATION = "opened_from_registration", _("opened a dossier from a registration")
+    # The screeningsoverleg (Veiligheidshuis), on the convenant
+    SCREENING_MEETING_PLANNED = "screening_meeting_planned", _("planned a screeningsoverleg")
+    SCREENING_PLACED = "screening_placed", _("put it on the agenda of the screeningsoverleg")
+    SCREENING_ITEM_OPENED = "screening_item_opened", _("read an agenda item of the screening")
+    SCREENING_OUTCOME = "screening_outcome", _("recorded the outcome of the screeningsoverleg")
+    SCREENING_TO_RIEC = "screening_to_riec", _("passed the case to the ketenregisseur for the RIEC")
+    SCREENING_RIEC = "screening_riec", _("recorded that the case was brought into the RIEC")
+    # The zorgcoördinator's trajectory, to every organisation of the person's chain
+    CASE_DIRECTION_HANDED_OVER = "case_direction_handed_over", _("handed over casusregie")
+    PROGRESS_SENT = "progress_sent", _("sent a progress update (stand van zaken)")
+    # CoMensha registration, agreed once per person in the chain
+    COMENSHA_AGREED = "comensha_agreed", _("agreed who registers with CoMensha")
+    COMENSHA_REGISTERED = "comensha_registered", _("recorded the registration with CoMensha")
+    COMENSHA_PRINTED = "comensha_printed", _("printed the registration form for CoMensha")
+    COMENSHA_EXPORTED = "comensha_exported", _("downloaded the registration for CoMensha")
+    # The lessons from the chain (counts only, no dossier)
+    LESSONS_VIEWED = "lessons_viewed", _("looked at the lessons from the chain")
     # Management (not about one dossier)
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", _("reviewed an emergency access")
     ORGANISATION_CREATED = "organisation_created", _("added an organisation")
@@ -83,6 +102,8 @@ class Purpose(models.TextChoices):
     ADVICE_REQUEST = "advice_request", _("advice from a chain partner, without personal data")
     REPORT = "report", _("report to Veilig Thuis")
     CHAIN_FOLLOW_UP = "chain_follow_up", _("the chain's follow-up of a report")
+    REGISTRATION = "registration", _("registration with the zorgcoördinatie, with consent")
+    SCREENING = "screening", _("the screeningsoverleg, on the regional convenant")
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):

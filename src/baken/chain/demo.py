@@ -9,10 +9,12 @@ Thuis' inbox. Synthetic only, written through the chain's services as the pages 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from baken.accounts.models import User
-from baken.chain import services
+from baken.chain import services, trajectory
 from baken.chain.models import PartnerRole
 from baken.dossiers import demo
 from baken.dossiers.models import Dossier, EntryKind
@@ -99,10 +101,89 @@ def fill_chain(users: dict[str, User], dossiers: list[Dossier]) -> list[Dossier]
         ),
     )
 
+    reiger = fill_care_chain(users)
+
     linde = next(d for d in dossiers if d.label == "Casus Linde")
     services.ask_advice(
         access_to(linde.opened_by, linde.pk),
         "Wat is een goede volgende stap bij deze signalen op school?",
         [1],
     )
-    return [Dossier.objects.get(pk=case.dossier.pk), received]
+    return [Dossier.objects.get(pk=case.dossier.pk), received, *reiger]
+
+
+def fill_care_chain(users: dict[str, User]) -> list[Dossier]:
+    """ "Casus Reiger" (the wijkteam's, 19, labour exploitation): trafficking is evident, so
+    the professional registers the person with the zorgcoördinatie directly (§2.1), with her
+    written consent. The zorgcoördinator accepts, records the intake and two procedures,
+    and sends the stand van zaken (:mod:`baken.demo` then puts the case on the
+    screeningsoverleg). Returns the wijkteam's dossier and the zorgcoördinator's."""
+    professional = users["demo-professional"]
+    coordinator = users["demo-zorgcoordinator"]
+    case = demo.open_case(professional, "Casus Reiger", days_ago=10, age=19, forms=["labour"])
+    demo.steps_one_to_three(
+        case,
+        professional,
+        "lab-1-01",
+        "Waar zij slaapt, wie haar loon beheert en of zij haar paspoort zelf heeft.",
+    )
+    observation = next(e for e in case.entries if e.kind == EntryKind.OBSERVATION)
+    conversation = next(e for e in case.entries if e.kind == EntryKind.CONVERSATION)
+    today = timezone.localdate()
+    aanmelding = services.send_registration(
+        access_to(professional, case.dossier.pk),
+        services.RegistrationDetails(
+            sender_name=str(professional),
+            sender_organisation=professional.organisation.name if professional.organisation else "",
+            sender_phone="010 000 0000",
+            sender_email="",
+            person_name="Demo Reiger",
+            person_birth_date=None,
+            person_age=None,
+            person_contact="Bereikbaar via het wijkteam",
+            person_language="Engels",
+            needs="Een veilige slaapplaats en hulp bij haar papieren.",
+            reason="Zij werkt zonder loon, haar paspoort is ingenomen en zij slaapt op het "
+            "bedrijf: er is duidelijk sprake van arbeidsuitbuiting.",
+            consent=services.RegistrationConsent(
+                given_by="person",
+                given_on=today - timedelta(days=2),
+                how="written",
+                note="Getekend formulier in het wijkteamdossier.",
+            ),
+        ),
+        [observation.sequence, conversation.sequence],
+    )
+    zc = services.accept(coordinator, aanmelding.pk)
+    access = access_to(coordinator, zc.pk)
+    trajectory.record_intake(
+        access,
+        trajectory.IntakeDetails(
+            held_on=today - timedelta(days=1),
+            needs="Opvang, een uitkering en hulp bij de aanvraag van een verblijfsvergunning.",
+            informed=[
+                "informatie-strafrecht",
+                "informatie-verblijfsrecht",
+                "informatie-zorgaanbod",
+            ],
+            note="Gesprek met tolk.",
+        ),
+    )
+    for procedure, organisation, status in (
+        ("procedure-opvang", "Opvang Demo", "granted"),
+        ("procedure-verblijfsvergunning", "IND", "requested"),
+    ):
+        trajectory.start_procedure(
+            access_to(coordinator, zc.pk),
+            trajectory.NewProcedure(
+                procedure_type=procedure,
+                started_on=today - timedelta(days=1),
+                organisation=organisation,
+                status=status,
+            ),
+        )
+    trajectory.send_progress(
+        access_to(coordinator, zc.pk),
+        "Zij is opgevangen; de aanvraag van de verblijfsvergunning loopt.",
+    )
+    return [Dossier.objects.get(pk=case.dossier.pk), Dossier.objects.get(pk=zc.pk)]

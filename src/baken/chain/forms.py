@@ -1,17 +1,21 @@
 """Forms of the chain: the advice request, the melding (after the Veilig Thuis
-meldformulier), the inbox's answer, decline and forward, the feedback, and the partner link."""
+meldformulier), the aanmelding with the zorgcoördinatie (with the person's consent), the
+inbox's answer, decline and forward, the feedback, and the partner link."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baken.chain import services
 from baken.chain.models import PartnerRole
-from baken.chain.services import FEEDBACK_MOMENTS
-from baken.dossiers.forms import CONSENT, MAX_TEXT
-from baken.dossiers.models import Entry
+from baken.chain.services import CONSENT_GIVERS, CONSENT_WAYS, FEEDBACK_MOMENTS
+from baken.dossiers.forms import CONSENT, MAX_AGE, MAX_TEXT
+from baken.dossiers.models import Dossier, Entry
+from baken.dossiers.selectors import age_on, protocol_of
 from baken.protocol import Protocol
 
 
@@ -151,6 +155,160 @@ class ReportForm(_Selecting):
                 forms.ValidationError(
                     _("Your step-5 decision does not say report. Explain why you report anyway."),
                     code="required",
+                ),
+            )
+        return cleaned
+
+
+CONSENT_FOR_AGE = {
+    "person": _("Someone of %(age)s gives consent themselves: choose “%(choice)s” (%(cite)s)."),
+    "person_and_parents": _(
+        "For someone of %(age)s, the person and the parents or guardian consent together: "
+        "choose “%(choice)s” (%(cite)s)."
+    ),
+    "parents_or_guardian": _(
+        "For someone of %(age)s, the parents or guardian consent: choose “%(choice)s” (%(cite)s)."
+    ),
+}
+
+
+def consent_text(needed: str, age: int, cite: str) -> str:
+    """Who must consent at the person's age, with the choice to make and the cite."""
+    return str(CONSENT_FOR_AGE[needed]) % {
+        "age": age,
+        "choice": str(CONSENT_GIVERS[needed]).lower(),
+        "cite": cite,
+    }
+
+
+class RegistrationForm(_Selecting):
+    """The aanmelding: who registers, the person, the entries that show the concerns, the
+    needs known so far, why trafficking is evident, and the person's consent."""
+
+    sender_name = _line(_("Your name"))
+    sender_organisation = _line(_("Your organisation"))
+    sender_phone = _line(_("Your phone number"), max_length=40)
+    sender_email = forms.EmailField(label=_("Your e-mail address"), required=False)
+    person_name = _line(_("Name of the person concerned"))
+    person_birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    person_age = forms.IntegerField(
+        label=_("Age, if the date of birth is not known"),
+        required=False,
+        min_value=0,
+        max_value=MAX_AGE,
+    )
+    person_contact = _text(
+        _("How to reach the person: address, place or phone"), required=False, rows=2
+    )
+    person_language = _line(_("Language the person speaks"), required=False, max_length=100)
+    needs = _text(
+        _("Needs and questions known so far"),
+        help_text=_("For example shelter, safety, income, health care, residence."),
+    )
+    reason = _text(
+        _("Why trafficking is evident"),
+        help_text=_("What you saw and heard that makes it clear; the entries you tick go along."),
+    )
+    consent_given_by = forms.ChoiceField(
+        label=_("Who gave consent to care and shelter"),
+        choices=list(CONSENT_GIVERS.items()),
+        widget=forms.RadioSelect,
+    )
+    consent_given_on = forms.DateField(
+        label=_("On which day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    consent_how = forms.ChoiceField(
+        label=_("How it was given"), choices=list(CONSENT_WAYS.items()), widget=forms.RadioSelect
+    )
+    consent_note = _text(
+        _("Note on the consent"),
+        required=False,
+        help_text=_("For example where the signed form is kept, or who was there."),
+        rows=2,
+    )
+    field_order = [
+        "sender_name",
+        "sender_organisation",
+        "sender_phone",
+        "sender_email",
+        "person_name",
+        "person_birth_date",
+        "person_age",
+        "person_contact",
+        "person_language",
+        "entries",
+        "needs",
+        "reason",
+        "consent_given_by",
+        "consent_given_on",
+        "consent_how",
+        "consent_note",
+    ]
+
+    def __init__(self, *args: Any, dossier: Dossier, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.today = today
+        self.dossier_knows_age = age_on(dossier, today) is not None
+        if self.dossier_knows_age:
+            self.fields["person_age"].help_text = _(
+                "The dossier knows the age; who must consent follows from it."
+            )
+
+    def clean_entries(self) -> list[int]:
+        chosen: list[int] = self.cleaned_data.get("entries") or []
+        if not chosen:
+            raise forms.ValidationError(
+                _("Tick at least one entry that shows your concerns."), code="required"
+            )
+        return chosen
+
+    def clean_consent_given_on(self) -> date:
+        given: date = self.cleaned_data["consent_given_on"]
+        if given > self.today:
+            raise forms.ValidationError(
+                _("The day the consent was given cannot be in the future."), code="future"
+            )
+        return given
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        born, age = cleaned.get("person_birth_date"), cleaned.get("person_age")
+        if born is not None and born > self.today:
+            self.add_error(
+                "person_birth_date",
+                forms.ValidationError(
+                    _("The date of birth cannot be in the future."), code="future"
+                ),
+            )
+            return cleaned
+        if not self.dossier_knows_age and born is None and age is None:
+            self.add_error(
+                "person_age",
+                forms.ValidationError(
+                    _(
+                        "Fill in the person's date of birth or age: who gives consent "
+                        "depends on it."
+                    ),
+                    code="required",
+                ),
+            )
+            return cleaned
+        given_by, given_on = cleaned.get("consent_given_by"), cleaned.get("consent_given_on")
+        if not given_by or given_on is None:
+            return cleaned
+        known = services.registration_age(self.dossier, born, age, given_on)
+        if known is None:
+            return cleaned
+        rule = protocol_of(self.dossier).chain.registration.consent
+        needed = services.consent_needed(rule, known)
+        if given_by != needed:
+            self.add_error(
+                "consent_given_by",
+                forms.ValidationError(
+                    consent_text(needed, known, rule.item.cite), code="not_valid_for_age"
                 ),
             )
         return cleaned

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from baken.audit.models import Code
 from baken.chain.access import inbox_of, is_recipient
+from baken.chain.cases import case_of
 from baken.chain.models import ChainPartner, Share, ShareKind, ShareStatus
-from baken.chain.services import deadlines_of, log_recipient_side
+from baken.chain.services import basis_of, deadlines_of, log_recipient_side, purpose_of
 from baken.dossiers.access import DossierAccess, log_transfer
 from baken.dossiers.models import Dossier
 
@@ -85,8 +86,8 @@ def share_for_recipient(user: Any, share_id: UUID | str, *, log: bool = True) ->
             Dossier.objects.get(pk=share.sender_dossier_id),
             Code.READ,
             "share_opened",
-            purpose="report" if share.kind == ShareKind.REPORT else "advice_request",
-            basis=str(share.snapshot.content.get("legal_basis", "")),
+            purpose=purpose_of(share),
+            basis=basis_of(share) if share.opens_dossier else "",
         )
     return share
 
@@ -112,7 +113,7 @@ def sent_share(access: DossierAccess, share_id: UUID | str) -> Share:
 
 
 def received_share(access: DossierAccess) -> Share | None:
-    """The melding this dossier was opened from (on the recipient's side)."""
+    """The melding or aanmelding this dossier was opened from (on the recipient's side)."""
     return (
         Share.objects.select_related("sender_organisation", "snapshot")
         .filter(receiving_dossier=access.dossier)
@@ -128,8 +129,17 @@ class Casusregie:
 
 
 def casusregie_of(dossier: Dossier) -> Casusregie | None:
-    """Who holds casusregie when it is not the dossier's own organisation alone: after an
-    accepted melding, the organisation that accepted it (on both dossiers)."""
+    """Who holds casusregie when it is not the dossier's own organisation alone: once the
+    dossier is in the chain (a melding or aanmelding accepted), the organisation the person's
+    chain case names (the one that accepted last, or took it over by a hand-over), on every
+    dossier of the case; for a dossier outside any case, the organisation that accepted a
+    melding from it."""
+    case = case_of(dossier)
+    if case is not None:
+        partner = ChainPartner.objects.filter(organisation_id=case.direction_id).first()
+        return Casusregie(
+            case.direction.name, case.direction_since, partner.partner if partner else ""
+        )
     share = (
         Share.objects.select_related("recipient__chain_partner")
         .filter(kind=ShareKind.REPORT, status=ShareStatus.ACCEPTED)

@@ -1,5 +1,5 @@
-"""Writes of the chain: linking partners, sending an advice request or a melding, and the
-recipient's answer, acceptance, decline, forward and feedback.
+"""Writes of the chain: linking partners, sending an advice request, a melding or an
+aanmelding, and the recipient's answer, acceptance, decline, forward and feedback.
 
 Each service authorises, writes and logs in one transaction. The sender acts on the ground
 of their :class:`~baken.dossiers.access.DossierAccess`; the recipient on the ground of the
@@ -21,14 +21,15 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from baken.accounts.models import Organisation, OrganisationKind, User
 from baken.audit.chain import append
 from baken.audit.models import Code
 from baken.chain.access import RECIPIENT_ROLE, is_recipient
-from baken.chain.cases import join_on_accept
+from baken.chain.cases import case_of, join_on_accept
 from baken.chain.models import (
+    ChainCase,
     ChainPartner,
     PartnerRole,
     Share,
@@ -41,6 +42,7 @@ from baken.dossiers.access import Act, DossierAccess, decide, log_account, log_d
 from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
 from baken.dossiers.presenters import rows
 from baken.dossiers.selectors import (
+    age_on,
     current_entries,
     decision_outdated,
     latest,
@@ -50,6 +52,7 @@ from baken.dossiers.selectors import (
 from baken.engine.calendar import due_date
 from baken.notifications.models import NotificationKind
 from baken.notifications.services import cancel_reminders, notify, schedule_reminder
+from baken.protocol.schema import ConsentRule
 
 PARTNER_KIND = {
     PartnerRole.VEILIG_THUIS: OrganisationKind.VEILIG_THUIS,
@@ -73,12 +76,28 @@ LEGAL_BASES = ("meldrecht", "conflict-van-plichten", "toestemming")
 FEEDBACK_MOMENTS = ("after_safety_assessment", "after_investigation")
 
 
-class ChainRefused(Exception):
-    """The chain cannot do this; ``code`` says which rule, for the Dutch message."""
+CONSENT_GIVERS: dict[str, Any] = {
+    "person": gettext_lazy("The person themselves"),
+    "person_and_parents": gettext_lazy("The person together with the parents or guardian"),
+    "parents_or_guardian": gettext_lazy("The parents or guardian"),
+}
+"""Who gave consent to an aanmelding (care and shelter need it; §2.2, art. 7:450 BW)."""
 
-    def __init__(self, code: str) -> None:
+CONSENT_WAYS: dict[str, Any] = {
+    "written": gettext_lazy("In writing"),
+    "verbal": gettext_lazy("Verbally"),
+}
+"""How the consent was given."""
+
+
+class ChainRefused(Exception):
+    """The chain cannot do this; ``code`` says which rule, for the Dutch message, and
+    ``params`` what the message needs (e.g. the person's age)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
 
 class Handled(Exception):
@@ -271,6 +290,21 @@ def _recipients(organisation: Organisation) -> list[User]:
     return list(User.objects.filter(organisation=organisation, role=role, is_active=True))
 
 
+SENT_ENTRY: dict[str, str] = {
+    ShareKind.ADVICE_REQUEST: EntryKind.ADVICE_REQUEST,
+    ShareKind.REPORT: EntryKind.REPORT,
+    ShareKind.REGISTRATION: EntryKind.REGISTRATION,
+}
+"""The entry a share of each kind writes in the sender's dossier."""
+
+NEW_SHARE_NOTIFICATION: dict[str, str] = {
+    ShareKind.ADVICE_REQUEST: NotificationKind.NEW_ADVICE_REQUEST,
+    ShareKind.REPORT: NotificationKind.NEW_REPORT,
+    ShareKind.REGISTRATION: NotificationKind.NEW_REGISTRATION,
+}
+"""The bericht the recipients get for a new share of each kind."""
+
+
 def _send(
     access: DossierAccess,
     kind: str,
@@ -296,7 +330,7 @@ def _send(
     entry = dossier_services.record_from_chain(
         access.user,
         dossier.pk,
-        EntryKind.ADVICE_REQUEST if kind == ShareKind.ADVICE_REQUEST else EntryKind.REPORT,
+        SENT_ENTRY[kind],
         {**entry_data, "share": str(share.pk), "to": recipient.name},
         now=now,
     )
@@ -310,9 +344,7 @@ def _send(
     )
     notify(
         _recipients(recipient),
-        NotificationKind.NEW_ADVICE_REQUEST
-        if kind == ShareKind.ADVICE_REQUEST
-        else NotificationKind.NEW_REPORT,
+        NEW_SHARE_NOTIFICATION[kind],
         _share_url(share),
         organisation=dossier.organisation,
     )
@@ -439,6 +471,227 @@ def send_report(
         return share
 
 
+# --- the aanmelding with the zorgcoördinatie ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationConsent:
+    """The person's consent to care and shelter, as the aanmelding records it: who gave it
+    (:data:`CONSENT_GIVERS`), on which day, how (:data:`CONSENT_WAYS`), and a note."""
+
+    given_by: str
+    given_on: date | None
+    how: str
+    note: str = ""
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "given_by": self.given_by,
+            "given_on": self.given_on.isoformat() if self.given_on else None,
+            "how": self.how,
+            "note": self.note.strip(),
+        }
+
+
+@dataclass(frozen=True)
+class RegistrationDetails:
+    """What the aanmelding form asks beside the selected concerns: who registers (never
+    anonymously), the person, the needs and questions known so far, why trafficking is
+    evident (§2.1), and the consent."""
+
+    sender_name: str
+    sender_organisation: str
+    sender_phone: str
+    sender_email: str
+    person_name: str
+    person_birth_date: date | None
+    person_age: int | None
+    person_contact: str
+    person_language: str
+    needs: str
+    reason: str
+    consent: RegistrationConsent
+
+
+def consent_needed(rule: ConsentRule, age: int) -> str:
+    """Who must consent for a person of ``age`` (a key of :data:`CONSENT_GIVERS`): the
+    person alone from ``self_from_age``, the person with the parents or guardian from
+    ``jointly_from_age``, below that the parents or guardian (protocol data,
+    ``chain.registration.consent``)."""
+    if age >= rule.self_from_age:
+        return "person"
+    if rule.jointly_from_age is not None and age >= rule.jointly_from_age:
+        return "person_and_parents"
+    return "parents_or_guardian"
+
+
+def _years(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def registration_age(
+    dossier: Dossier, birth_date: date | None, age: int | None, on: date
+) -> int | None:
+    """The person's age on ``on`` for the consent rule: from the dossier (date of birth or
+    age), else from the date of birth or age given on the form; ``None`` when unknown."""
+    known = age_on(dossier, on)
+    if known is not None:
+        return known
+    if birth_date is not None:
+        return _years(birth_date, on)
+    return age
+
+
+def consent_problem(
+    dossier: Dossier, details: RegistrationDetails, today: date | None = None
+) -> ChainRefused | None:
+    """Why the consent on the aanmelding does not hold, or ``None``: none recorded
+    (``consent_missing``), a date in the future (``consent_in_future``), the age unknown
+    (``age_missing``), or given by the wrong people for the person's age on the day it was
+    given (``consent_not_valid_for_age``, with the age and who must consent)."""
+    consent = details.consent
+    today = today or timezone.localdate()
+    if (
+        consent.given_by not in CONSENT_GIVERS
+        or consent.how not in CONSENT_WAYS
+        or consent.given_on is None
+    ):
+        return ChainRefused("consent_missing")
+    if consent.given_on > today:
+        return ChainRefused("consent_in_future")
+    age = registration_age(dossier, details.person_birth_date, details.person_age, consent.given_on)
+    if age is None:
+        return ChainRefused("age_missing")
+    rule = protocol_of(dossier).chain.registration.consent
+    needed = consent_needed(rule, age)
+    if consent.given_by != needed:
+        return ChainRefused(
+            "consent_not_valid_for_age", age=age, needed=needed, cite=rule.item.cite
+        )
+    return None
+
+
+def registration_content(
+    dossier: Dossier, details: RegistrationDetails, selected: list[int]
+) -> dict[str, Any]:
+    """What an aanmelding carries: the selected concerns (as :func:`build_content`), who
+    registers, the person, the needs, why trafficking is evident and the consent record
+    (with its Dutch labels, as the sender saw them). The preview shows exactly this."""
+    consent = details.consent
+    given_on = consent.given_on or timezone.localdate()
+    age = registration_age(dossier, details.person_birth_date, details.person_age, given_on)
+    with override("nl"):
+        consent_data = {
+            **consent.as_data(),
+            "given_by_label": str(CONSENT_GIVERS.get(consent.given_by, "")),
+            "how_label": str(CONSENT_WAYS.get(consent.how, "")),
+        }
+    extra = {
+        "label": dossier.label,
+        "exploitation_forms": list(dossier.exploitation_forms),
+        "sender": {
+            "name": details.sender_name.strip(),
+            "organisation": details.sender_organisation.strip(),
+            "phone": details.sender_phone.strip(),
+            "email": details.sender_email.strip(),
+        },
+        "person": {
+            "name": details.person_name.strip(),
+            "birth_date": details.person_birth_date.isoformat()
+            if details.person_birth_date
+            else None,
+            "age": age,
+            "contact": details.person_contact.strip(),
+            "language": details.person_language.strip(),
+        },
+        "needs": details.needs.strip(),
+        "reason": details.reason.strip(),
+        "consent": consent_data,
+    }
+    return build_content(dossier, ShareKind.REGISTRATION, selected, extra)
+
+
+def registration_blocked(dossier: Dossier) -> str:
+    """Why no new aanmelding can go from ``dossier`` now, or ``""``: one waits at the
+    zorgcoördinatie (``pending``), or one was accepted and the zorgcoördinator's dossier is
+    still open (``accepted``: they hold casusregie; new concerns go to them directly).
+    Forwards keep the sending dossier, so they count where they are now."""
+    sent = Share.objects.filter(sender_dossier=dossier, kind=ShareKind.REGISTRATION)
+    if sent.filter(status=ShareStatus.PENDING).exists():
+        return "pending"
+    if sent.filter(status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True).exists():
+        return "accepted"
+    return ""
+
+
+def registration_possible(access: DossierAccess) -> bool:
+    """Whether the page to register this dossier's person with the zorgcoördinatie is
+    offered: who may report, an open dossier, a linked zorgcoördinatie that is not the
+    dossier's own organisation, and no aanmelding waiting or accepted."""
+    if not access.may(Act.REPORT) or not access.dossier.is_open:
+        return False
+    recipient = partner_organisation(PartnerRole.CARE_COORDINATOR)
+    if recipient is None or recipient.pk == access.dossier.organisation_id:
+        return False
+    return not registration_blocked(access.dossier)
+
+
+def send_registration(
+    access: DossierAccess,
+    details: RegistrationDetails,
+    selected: list[int],
+    now: datetime | None = None,
+) -> Share:
+    """Register the person with the zorgcoördinatie (aanmelding) when trafficking is evident
+    (§2.1): for who may report (not a volunteer), never anonymously, with at least one entry
+    ticked and the person's consent, given by who may give it at the person's age (§2.2;
+    art. 7:450 BW). Veilig Thuis may pass a case on the same way, from its own dossier. The
+    consent is the legal basis (``basis:toestemming``). No deadlines follow."""
+    if not access.may(Act.REPORT):
+        if access.may(Act.RECORD):
+            raise ChainRefused("volunteer")
+        raise Http404("no such dossier")
+    if not (
+        details.sender_name.strip()
+        and details.sender_organisation.strip()
+        and details.sender_phone.strip()
+    ):
+        raise ChainRefused("reporter_missing")
+    if not details.reason.strip():
+        raise ChainRefused("evident_missing")
+    now = now or timezone.now()
+    with transaction.atomic():
+        access = _locked_open(access)
+        dossier = access.dossier
+        blocked = registration_blocked(dossier)
+        if blocked:
+            raise ChainRefused(blocked)
+        problem = consent_problem(dossier, details, timezone.localdate(now))
+        if problem is not None:
+            raise problem
+        if not selected:
+            raise ChainRefused("nothing_selected")
+        recipient = partner_organisation(PartnerRole.CARE_COORDINATOR, lock=True)
+        if recipient is None:
+            raise ChainRefused("no_partner")
+        content = registration_content(dossier, details, selected)
+        if not content["entries"]:  # only ids that are no standing entry one sends
+            raise ChainRefused("nothing_selected")
+        return _send(
+            access,
+            ShareKind.REGISTRATION,
+            recipient,
+            content,
+            {
+                "direction": "sent",
+                "consent": details.consent.as_data(),
+                "entries_sent": len(content["entries"]),
+                "registered_on": timezone.localdate(now).isoformat(),
+            },
+            now,
+        )
+
+
 def _schedule_deadlines(share: Share, dossier: Dossier, now: datetime) -> None:
     """Reminders for the melding's deadlines (protocol data, Dutch working days): the day
     before to the recipient, and on the day after the term to them once more."""
@@ -477,14 +730,14 @@ def protocol_of_share(share: Share) -> Any:
 
 
 def withdraw(access: DossierAccess, share_id: UUID | str) -> Share:
-    """The sender withdraws a request or melding nobody has picked up yet. A melding only
-    by who may report (not a volunteer), as sending it."""
+    """The sender withdraws a request, melding or aanmelding nobody has picked up yet. A
+    melding or aanmelding only by who may report (not a volunteer), as sending it."""
     if not access.may(Act.RECORD):
         raise Http404("no such dossier")
     now = timezone.now()
     with transaction.atomic():
         share = _locked_share(share_id, sender_dossier=access.dossier)
-        if share.is_report and not access.may(Act.REPORT):
+        if share.opens_dossier and not access.may(Act.REPORT):
             raise ChainRefused("volunteer")
         share.status, share.status_at, share.handled_by = ShareStatus.WITHDRAWN, now, access.user
         share.save(update_fields=["status", "status_at", "handled_by"])
@@ -555,7 +808,8 @@ def _to_sender(
         Code.CREATE,
         action,
         purpose="chain_follow_up",
-        basis="terugkoppeling" if kind == EntryKind.FEEDBACK else "",
+        # Feedback rests on the duty to give it; everything else on the share's own basis.
+        basis="terugkoppeling" if kind == EntryKind.FEEDBACK else basis_of(share),
         entry=entry,
     )
     notify(
@@ -567,14 +821,32 @@ def _to_sender(
     return entry
 
 
-def _purpose(share: Share) -> str:
+def purpose_of(share: Share) -> str:
+    """The access-log purpose of what a share does: ``advice_request``, ``report`` or
+    ``registration``."""
+    if share.is_registration:
+        return "registration"
     return "report" if share.is_report else "advice_request"
 
 
+_purpose = purpose_of
+
+
+def basis_of(share: Share, content: dict[str, Any] | None = None) -> str:
+    """The legal basis a share rests on: the melding's own (meldrecht, conflict of duties,
+    consent); an aanmelding's is the person's consent (``toestemming``); an advice request
+    carries no personal data (``geen-persoonsgegevens``)."""
+    if share.is_registration:
+        return "toestemming"
+    if share.is_report:
+        content = share.snapshot.content if content is None else content
+        return str(content.get("legal_basis") or "")
+    return "geen-persoonsgegevens"
+
+
 def _basis_detail(share: Share, content: dict[str, Any]) -> str:
-    """The legal basis for the log line: the melding's (meldrecht, conflict of duties,
-    consent); an advice request carries no personal data (``geen-persoonsgegevens``)."""
-    basis = str(content.get("legal_basis") or "") if share.is_report else "geen-persoonsgegevens"
+    """The legal basis for the log line (``basis:...``, see :func:`basis_of`)."""
+    basis = basis_of(share, content)
     return f"basis:{basis}" if basis else ""
 
 
@@ -642,24 +914,49 @@ def answer_advice(user: User, share_id: UUID | str, answer: str) -> Share:
         return share
 
 
-def accept_report(user: User, share_id: UUID | str) -> Dossier:
-    """Veilig Thuis accepts a melding: its own dossier is opened from the snapshot, pinned
-    to the same protocol, with the accepting adviser in the case team, and casusregie moves
-    to Veilig Thuis (§2.1)."""
+def _received_entry(share: Share, content: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The first entry of the dossier opened from an accepted melding or aanmelding."""
+    if share.is_registration:
+        return EntryKind.REGISTRATION, {
+            "direction": "received",
+            "share": str(share.pk),
+            "from": share.sender_organisation.name,
+            "registered_on": timezone.localdate(share.sent_at).isoformat(),
+            "consent": {
+                key: content.get("consent", {}).get(key)
+                for key in ("given_by", "given_on", "how", "note")
+            },
+        }
+    return EntryKind.REPORT, {
+        "direction": "received",
+        "share": str(share.pk),
+        "from": share.sender_organisation.name,
+        "report_made": timezone.localdate(share.sent_at).isoformat(),
+        "non_disclosure": bool(content.get("non_disclosure")),
+    }
+
+
+def accept(user: User, share_id: UUID | str) -> Dossier:
+    """The recipient accepts a melding or an aanmelding: its own dossier is opened from the
+    snapshot (label, date of birth or age, forms of exploitation), pinned to the same
+    protocol, with the accepting user in the case team; both dossiers join one person in the
+    chain, and casusregie moves to the recipient (§2.1: to Veilig Thuis with a melding, to
+    the zorgcoördinatie with an aanmelding). The sender is told (``chain_status``)."""
     now = timezone.now()
     with transaction.atomic():
         share = _as_recipient(user, share_id)
-        if share.kind != ShareKind.REPORT:
+        if not share.opens_dossier:
             raise ChainRefused("not_a_report")
         content = share.snapshot.content
         person = content.get("person", {})
         born = person.get("birth_date")
+        age = person.get("age") if not born else None
         opened = dossier_services.open_dossier(
             user,
             dossier_services.NewDossier(
                 label=str(content.get("label") or share.sender_organisation.name),
                 birth_date=date.fromisoformat(born) if born else None,
-                age=None,
+                age=age if isinstance(age, int) else None,
                 exploitation_forms=list(content.get("exploitation_forms", [])),
             ),
             now,
@@ -669,25 +966,30 @@ def accept_report(user: User, share_id: UUID | str) -> Dossier:
         _finish(share, user, ShareStatus.ACCEPTED, now)
         share.receiving_dossier = opened
         share.save(update_fields=["receiving_dossier"])
-        join_on_accept(share, opened, now)
-        log_recipient_side(user, share, "share_accepted")
-        access = decide(user, opened)
-        if access is None:  # cannot happen: the adviser opened it
-            raise RuntimeError("the adviser has no access to the dossier they opened")
-        entry = dossier_services.record_from_chain(
-            user,
-            opened.pk,
-            EntryKind.REPORT,
-            {
-                "direction": "received",
-                "share": str(share.pk),
-                "from": share.sender_organisation.name,
-                "report_made": timezone.localdate(share.sent_at).isoformat(),
-                "non_disclosure": bool(content.get("non_disclosure")),
-            },
-            now=now,
+        before = case_of(
+            Dossier.objects.filter(pk=share.sender_dossier_id).first()
+            if share.sender_dossier_id is not None
+            else None
         )
-        log_dossier(access, Code.CREATE, "opened_from_report", entry=entry, purpose="report")
+        previous = before.direction if before is not None else None
+        case = join_on_accept(share, opened, now)
+        if previous is not None and previous.pk != share.recipient_id:
+            _direction_moved(share, case, opened, previous, user, now)
+        accepted_action = "registration_accepted" if share.is_registration else "share_accepted"
+        log_recipient_side(user, share, accepted_action)
+        access = decide(user, opened)
+        if access is None:  # cannot happen: the recipient opened it
+            raise RuntimeError("the recipient has no access to the dossier they opened")
+        kind, data = _received_entry(share, content)
+        entry = dossier_services.record_from_chain(user, opened.pk, kind, data, now=now)
+        log_dossier(
+            access,
+            Code.CREATE,
+            "opened_from_registration" if share.is_registration else "opened_from_report",
+            entry=entry,
+            purpose=purpose_of(share),
+            detail=_basis_detail(share, content),
+        )
         _to_sender(
             share,
             user,
@@ -697,12 +999,81 @@ def accept_report(user: User, share_id: UUID | str) -> Dossier:
                 "share": str(share.pk),
                 "by": share.recipient.name,
                 "partner": _partner_of(share.recipient),
+                "kind": share.kind,
             },
-            "share_accepted",
+            accepted_action,
             now,
-            NotificationKind.REPORT_ACCEPTED,
+            NotificationKind.REGISTRATION_ACCEPTED
+            if share.is_registration
+            else NotificationKind.REPORT_ACCEPTED,
         )
         return opened
+
+
+accept_report = accept
+
+
+def _direction_moved(
+    share: Share,
+    case: ChainCase,
+    opened: Dossier,
+    previous: Organisation,
+    user: User,
+    now: datetime,
+) -> None:
+    """Accepting moved casusregie within a case that already had members (Veilig Thuis
+    passing a case on to the zorgcoördinatie): every member dossier other than the sender's
+    (told by its ``chain_status``) and the new one gets a CASE_DIRECTION entry, logged as a
+    transfer, and its case team a bericht, so each knows who holds casusregie now (§2.1)."""
+    partner = _partner_of(share.recipient)
+    for member in case.members.select_related("dossier").exclude(
+        dossier_id__in=[opened.pk, share.sender_dossier_id]
+    ):
+        entry = dossier_services.record_from_chain(
+            user,
+            member.dossier_id,
+            EntryKind.CASE_DIRECTION,
+            {
+                "event": "accepted",
+                "from_organisation": previous.name,
+                "to_organisation": share.recipient.name,
+                "to_partner": partner if partner in DIRECTION_PARTNERS else "",
+                "reason": "",
+            },
+            now=now,
+        )
+        log_transfer(
+            user,
+            member.dossier,
+            Code.CREATE,
+            "case_direction_handed_over",
+            purpose="chain_follow_up",
+            basis="convenant",
+            entry=entry,
+        )
+        notify(
+            _sender_team(member.dossier),
+            NotificationKind.CASE_DIRECTION_HANDED_OVER,
+            reverse("dossiers:detail", args=[member.dossier_id]) + f"#regel-{entry.sequence}",
+            organisation=share.recipient,
+        )
+
+
+DIRECTION_PARTNERS = (PartnerRole.VEILIG_THUIS, PartnerRole.CARE_COORDINATOR)
+"""Partners whose casusregie the engine knows (``CaseDirection``)."""
+"""The name part 1 gave :func:`accept` (a melding); the same function."""
+
+
+DECLINED_NOTIFICATION: dict[str, str] = {
+    ShareKind.ADVICE_REQUEST: NotificationKind.ADVICE_DECLINED,
+    ShareKind.REPORT: NotificationKind.REPORT_DECLINED,
+    ShareKind.REGISTRATION: NotificationKind.REGISTRATION_DECLINED,
+}
+FORWARDED_NOTIFICATION: dict[str, str] = {
+    ShareKind.ADVICE_REQUEST: NotificationKind.ADVICE_FORWARDED,
+    ShareKind.REPORT: NotificationKind.REPORT_FORWARDED,
+    ShareKind.REGISTRATION: NotificationKind.REGISTRATION_FORWARDED,
+}
 
 
 def decline(user: User, share_id: UUID | str, reason: str) -> Share:
@@ -728,22 +1099,28 @@ def decline(user: User, share_id: UUID | str, reason: str) -> Share:
             },
             "share_declined",
             now,
-            NotificationKind.REPORT_DECLINED
-            if share.is_report
-            else NotificationKind.ADVICE_DECLINED,
+            DECLINED_NOTIFICATION[share.kind],
         )
         cancel_reminders(f"share:{share.pk}:")
         return share
 
 
+INBOX_PARTNERS = (PartnerRole.VEILIG_THUIS, PartnerRole.CARE_COORDINATOR)
+"""The partners whose inboxes take advice requests, meldingen and aanmeldingen (the
+screeningsoverleg and the ketenregisseur get none of these)."""
+
+
 def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -> Share:
-    """Forward a request or melding to another chain partner (such as the zorgcoördinatie).
-    The new share carries the same snapshot; the sender is told where it went."""
+    """Forward a request, melding or aanmelding to another chain partner (Veilig Thuis or
+    the zorgcoördinatie). The new share carries the same snapshot; the sender is told where
+    it went."""
     now = timezone.now()
     with transaction.atomic():
         share = _as_recipient(user, share_id)
         target = (
-            Organisation.objects.filter(pk=organisation_id, chain_partner__isnull=False)
+            Organisation.objects.filter(
+                pk=organisation_id, chain_partner__partner__in=INBOX_PARTNERS
+            )
             .exclude(pk__in=[share.recipient_id, share.sender_organisation_id])
             .first()
         )
@@ -779,9 +1156,7 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
             },
             "share_forwarded",
             now,
-            NotificationKind.REPORT_FORWARDED
-            if share.is_report
-            else NotificationKind.ADVICE_FORWARDED,
+            FORWARDED_NOTIFICATION[share.kind],
         )
         cancel_reminders(f"share:{share.pk}:")
         if (
@@ -795,9 +1170,7 @@ def forward(user: User, share_id: UUID | str, organisation_id: int, note: str) -
             )
         notify(
             _recipients(target),
-            NotificationKind.NEW_REPORT
-            if share.kind == ShareKind.REPORT
-            else NotificationKind.NEW_ADVICE_REQUEST,
+            NEW_SHARE_NOTIFICATION[share.kind],
             _share_url(onward),
             organisation=share.recipient,
         )

@@ -25,7 +25,9 @@ from baken.chain.forms import (
     FeedbackForm,
     ForwardForm,
     PartnerForm,
+    RegistrationForm,
     ReportForm,
+    consent_text,
 )
 from baken.chain.models import ChainPartner, PartnerRole, Share, ShareKind
 from baken.dossiers import selectors as dossier_selectors
@@ -81,7 +83,45 @@ REFUSED = {
         "with first; then remove the link."
     ),
     "not_allowed": gettext_lazy("You cannot do this."),
+    "consent_missing": gettext_lazy(
+        "Record the person's consent: who gave it, on which day and how. Care and shelter "
+        "need it; without it the registration cannot go."
+    ),
+    "consent_in_future": gettext_lazy("The day the consent was given cannot be in the future."),
+    "age_missing": gettext_lazy(
+        "Fill in the person's date of birth or age: who gives consent depends on it."
+    ),
+    "evident_missing": gettext_lazy("Say why trafficking is evident."),
 }
+
+REGISTRATION_REFUSED = {
+    **REFUSED,
+    "volunteer": gettext_lazy(
+        "Volunteers do not register someone with the zorgcoördinatie themselves: ask Veilig "
+        "Thuis for advice."
+    ),
+    "reporter_missing": gettext_lazy(
+        "Fill in your name, organisation and phone number: a registration is never anonymous."
+    ),
+    "pending": gettext_lazy(
+        "A registration from this dossier is still waiting for the zorgcoördinatie. Wait for "
+        "their answer or withdraw it first."
+    ),
+    "accepted": gettext_lazy(
+        "The zorgcoördinatie has accepted a registration from this dossier and holds "
+        "casusregie. Tell them about new concerns directly."
+    ),
+}
+"""The messages of the aanmelding page: the melding's, with the aanmelding's own words
+where they differ."""
+
+
+def refusal_text(refused: services.ChainRefused, texts: dict[str, Any] | None = None) -> str:
+    """The Dutch message for a refusal; for consent given by the wrong people for the
+    person's age, one that says who must consent at that age, with its cite."""
+    if refused.code == "consent_not_valid_for_age":
+        return consent_text(refused.params["needed"], refused.params["age"], refused.params["cite"])
+    return str((texts or REFUSED)[refused.code])
 
 
 def _choosable(access: DossierAccess) -> list[tuple[Any, str]]:
@@ -290,6 +330,110 @@ def _send_report(request: HttpRequest, access: DossierAccess, form: ReportForm) 
     return redirect("dossiers:detail", access.dossier.pk)
 
 
+def _registration_form(request: HttpRequest, access: DossierAccess) -> RegistrationForm:
+    dossier = access.dossier
+    today = timezone.localdate()
+    initial = {
+        "sender_name": str(access.user),
+        "sender_organisation": access.user.organisation.name if access.user.organisation else "",
+        "person_birth_date": dossier.birth_date,
+        "person_age": dossier_selectors.age_on(dossier, today) if not dossier.birth_date else None,
+        "seen": dossier.last_sequence,
+    }
+    return RegistrationForm(
+        request.POST or None,
+        initial=initial,
+        choosable=_choosable(access),
+        dossier=dossier,
+        today=today,
+    )
+
+
+def _registration_details(data: dict[str, Any]) -> services.RegistrationDetails:
+    return services.RegistrationDetails(
+        sender_name=data["sender_name"],
+        sender_organisation=data["sender_organisation"],
+        sender_phone=data["sender_phone"],
+        sender_email=data.get("sender_email", ""),
+        person_name=data["person_name"],
+        person_birth_date=data.get("person_birth_date"),
+        person_age=data.get("person_age"),
+        person_contact=data.get("person_contact", ""),
+        person_language=data.get("person_language", ""),
+        needs=data["needs"],
+        reason=data["reason"],
+        consent=services.RegistrationConsent(
+            given_by=data["consent_given_by"],
+            given_on=data["consent_given_on"],
+            how=data["consent_how"],
+            note=data.get("consent_note", ""),
+        ),
+    )
+
+
+def _registration_page(
+    request: HttpRequest,
+    access: DossierAccess,
+    form: RegistrationForm,
+    preview: dict[str, Any] | None,
+    status: int,
+) -> HttpResponse:
+    blocked = services.registration_blocked(access.dossier)
+    return _send_page(
+        request,
+        access,
+        "chain/registration.html",
+        form,
+        preview,
+        status,
+        blocked=REGISTRATION_REFUSED[blocked] if blocked else "",
+        recipient=services.partner_organisation(PartnerRole.CARE_COORDINATOR),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration(request: HttpRequest, pk: str) -> HttpResponse:
+    """Register the person with the zorgcoördinatie (aanmelding) when trafficking is
+    evident (§2.1), with the person's consent: who may report only; preview first; sending
+    asks for the password or code again, as for a melding."""
+    access = dossier_selectors.dossier_for(dossier_user(request), pk)
+    if not access.may(Act.REPORT):
+        raise Http404("no such dossier")
+    form = _registration_form(request, access)
+    if request.method == "POST" and "send" in request.POST and form.is_valid():
+        if _previewed(request, form, access):
+            return _send_registration(request, access, form)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            status = 409 if "send" in request.POST else 200
+            preview = services.registration_content(
+                access.dossier, _registration_details(data), data["entries"]
+            )
+        else:
+            status = 400
+    return _registration_page(request, access, form, preview, status)
+
+
+@sensitive
+def _send_registration(
+    request: HttpRequest, access: DossierAccess, form: RegistrationForm
+) -> HttpResponse:
+    data = form.cleaned_data
+    details = _registration_details(data)
+    try:
+        services.send_registration(access, details, data["entries"])
+    except services.ChainRefused as refused:
+        messages.error(request, refusal_text(refused, REGISTRATION_REFUSED))
+        preview = services.registration_content(access.dossier, details, data["entries"])
+        return _registration_page(request, access, form, preview, 409)
+    messages.success(request, _("Your registration has been sent to the zorgcoördinatie."))
+    return redirect("dossiers:detail", access.dossier.pk)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def sent(request: HttpRequest, pk: str, share: str) -> HttpResponse:
@@ -308,6 +452,7 @@ def sent(request: HttpRequest, pk: str, share: str) -> HttpResponse:
             "final": final,
             "content": item.snapshot.content,
             "basis": _basis(item),
+            "protocol": services.protocol_of_share(item),
         },
     )
 
@@ -374,9 +519,9 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
     item = selectors.share_for_recipient(user, share_id, log=request.method != "POST")
     partners = [
         (link.organisation_id, link.organisation.name)
-        for link in ChainPartner.objects.select_related("organisation").exclude(
-            organisation_id=item.recipient_id
-        )
+        for link in ChainPartner.objects.select_related("organisation")
+        .filter(partner__in=services.INBOX_PARTNERS)
+        .exclude(organisation_id__in=[item.recipient_id, item.sender_organisation_id])
     ]
     answer = AnswerForm(prefix="answer")
     decline_form = DeclineForm(prefix="decline")
@@ -392,7 +537,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
                     messages.success(request, _("Your advice has been sent to the sender."))
                     return redirect("chain:inbox")
             elif action == "accept":
-                opened = services.accept_report(user, item.pk)
+                opened = services.accept(user, item.pk)
                 messages.success(request, _("Accepted. Casusregie is now with your organisation."))
                 return redirect("dossiers:detail", opened.pk)
             elif action == "decline":
@@ -452,7 +597,8 @@ def feedback(request: HttpRequest, pk: str) -> HttpResponse:
     """Veilig Thuis' feedback to the reporter (Wmo 2015, art. 4.1.1 lid 2 sub g)."""
     access = dossier_selectors.dossier_for(dossier_user(request), pk)
     received = selectors.received_share(access)
-    if received is None or not access.may(Act.RECORD):
+    # Feedback to the reporter is Veilig Thuis' duty after a melding (not after an aanmelding).
+    if received is None or not received.is_report or not access.may(Act.RECORD):
         raise Http404("no such dossier")
     form = FeedbackForm(request.POST or None)
     status = 200

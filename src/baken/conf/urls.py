@@ -12,7 +12,8 @@ urlpatterns = [
     path("handboek/", include("baken.web.urls")),
     path("berichten/", include("baken.notifications.urls")),
     path("", include("baken.chain.urls")),
-    path("screening/", include("baken.screening.urls")),
+    path("", include("baken.chain.trajectory_urls")),
+    path("", include("baken.screening.urls")),  # dossiers/<id>/screening/ and screening/
     path("", include("baken.comensha.urls")),
     path("lessen/", include("baken.lessons.urls")),
 ]

@@ -246,6 +246,17 @@ class Entry(models.Model):
         """A correction that withdraws the corrected entry instead of replacing it."""
         return bool(self.data.get("withdrawn"))
 
+    @property
+    def correctable(self) -> bool:
+        """Whether a form can correct it: not what the chain wrote (nor an answer that came
+        through Baken), not a case-team change, not a withdrawal."""
+        return (
+            self.kind not in CHAIN_KINDS
+            and self.kind != EntryKind.TEAM_MEMBER
+            and not self.withdrawn
+            and not self.data.get("via_baken")
+        )
+
 
 class BreakGlassQuerySet(models.QuerySet["BreakGlassGrant"]):
     def running_for(self, user: Any) -> BreakGlassQuerySet:

@@ -9,9 +9,8 @@ from typing import Any
 
 from django import forms
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
 
 from baken.dossiers.forms import ENTRY_FORMS, EvaluationForm
 from baken.dossiers.models import CHAIN_KINDS, Entry, EntryKind
@@ -96,14 +95,15 @@ def _details_rows(data: dict[str, Any]) -> list[Row]:
 
 
 CHAIN_EVENTS = {
-    "accepted": _noop("accepted the report; casusregie is now with them"),
-    "declined": _noop("declined"),
-    "forwarded": _noop("forwarded it"),
-    "withdrawn": _noop("withdrawn by the sender"),
+    "accepted": gettext_noop("accepted the report; casusregie is now with them"),
+    "accepted_registration": gettext_noop("accepted the registration; casusregie is now with them"),
+    "declined": gettext_noop("declined"),
+    "forwarded": gettext_noop("forwarded it"),
+    "withdrawn": gettext_noop("withdrawn by the sender"),
 }
 FEEDBACK_MOMENTS = {
-    "after_safety_assessment": _noop("After the safety assessment"),
-    "after_investigation": _noop("After the investigation"),
+    "after_safety_assessment": gettext_noop("After the safety assessment"),
+    "after_investigation": gettext_noop("After the investigation"),
 }
 
 
@@ -140,6 +140,8 @@ def _chain_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
         return result
     if entry.kind == EntryKind.CHAIN_STATUS:
         event = str(data.get("event", ""))
+        if event == "accepted" and data.get("kind") == "registration":
+            event = "accepted_registration"
         result = [Row(str(data.get("by", "")), _(CHAIN_EVENTS.get(event, event)))]
         if data.get("reason"):
             result.append(Row(_("Reason"), str(data["reason"])))
@@ -163,6 +165,24 @@ def _chain_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
             ),
         ]
     return []
+
+
+def _evaluation_rows(form: forms.Form, data: dict[str, Any]) -> list[Row]:
+    """The case evaluation in the form's order: the four texts and, where the entry has
+    them, the structured choices by their Dutch titles (an entry from before the choices
+    existed shows only the texts; a choice the protocol no longer has is left out)."""
+    result: list[Row] = []
+    for name, field in form.fields.items():
+        if name == "seen" or name not in data:
+            continue
+        value = data[name]
+        if isinstance(field, forms.ChoiceField):
+            offered: Any = field.choices
+            titles = {str(key): str(label) for key, label in offered}
+            chosen = value if isinstance(value, list) else [value]
+            value = ", ".join(titles[str(c)] for c in chosen if str(c) in titles)
+        result.append(Row(str(field.label), _display(None, value)))
+    return result
 
 
 RowsOf = Callable[[Entry, Protocol, bool], list[Row]]
@@ -211,6 +231,8 @@ def rows(entry: Entry, protocol: Protocol, *, for_person: bool = False) -> list[
                 Row(str(form.fields[name].label), _display(form.fields[name], data.get(name)))
             )
         return result
+    if entry.kind == EntryKind.EVALUATION:
+        return _evaluation_rows(form, data)
     if entry.kind == EntryKind.ACUTE_DANGER and data.get("raised"):
         return [Row(_("Acute danger"), _("Recorded with the acute-danger button."))]
     for name, field in form.fields.items():

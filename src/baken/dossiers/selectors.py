@@ -188,7 +188,10 @@ class DossierState:
     notices: list[str]
     """Codes of things the page must point out, e.g. ``weighing_before_acute_danger``."""
     received_on: date | None = None
-    """The date of the melding this dossier was opened from (on the recipient's side)."""
+    """The date of the melding or aanmelding this dossier was opened from (on the
+    recipient's side)."""
+    received_kind: str = ""
+    """What it was opened from: ``report`` (a melding), ``registration`` (an aanmelding)."""
 
 
 def reporter_for(access: DossierAccess) -> Reporter:
@@ -246,7 +249,7 @@ def situation_for(
         )
     if protocol.version != dossier.protocol_version:
         notices.append("protocol_version_changed")
-    report_made, direction = chain_state(current)
+    report_made, direction = chain_state(current, dossier.organisation.name)
     situation = Situation(
         moment=moment,
         reporter=reporter or Reporter(dossier.reporter),
@@ -278,31 +281,64 @@ def screening_outcomes(current: list[Entry], protocol: Protocol) -> frozenset[st
     return frozenset(str(o) for o in outcome.data.get("outcomes", []) if o in known)
 
 
-def chain_state(current: list[Entry]) -> tuple[date | None, CaseDirection]:
+def chain_state(current: list[Entry], organisation: str = "") -> tuple[date | None, CaseDirection]:
     """The melding sent from this dossier and who holds casusregie, from the entries the
-    chain wrote here: a melding that was declined or withdrawn no longer counts, and an
-    accepted one moves casusregie to the partner that accepted it (§2.1)."""
+    chain wrote here (``organisation`` is the dossier's own organisation's name).
+
+    - A melding or aanmelding that was declined or withdrawn no longer counts; a forward
+      follows it to the next partner.
+    - An accepted one moves casusregie to the partner that accepted it (§2.1): the
+      zorgcoördinatie (``care_coordinator``), or Veilig Thuis.
+    - A hand-over (``case_direction`` entry) moves it to its ``to_partner``: the
+      zorgcoördinatie, or Veilig Thuis; to the dossier's own organisation (or any other
+      organisation) it is ``own``.
+    - The latest of these, in the order of the timeline, wins.
+
+    The engine knows casusregie with Veilig Thuis only after a melding (it counts Veilig
+    Thuis' terms from it): in a dossier that sent none, Veilig Thuis holding casusregie
+    reads as ``own`` here (the chain panel still names the organisation)."""
     reports: dict[str, date] = {}
+    registrations: set[str] = set()
     direction = CaseDirection.OWN
     for entry in current:
-        share = str(entry.data.get("share", ""))
-        if entry.kind == EntryKind.REPORT and entry.data.get("direction") != "received":
-            reports[share] = date.fromisoformat(entry.data["report_made"])
-        elif entry.kind == EntryKind.CHAIN_STATUS and share in reports:
-            event = entry.data.get("event")
+        data = entry.data
+        share = str(data.get("share", ""))
+        if entry.kind == EntryKind.REPORT and data.get("direction") != "received":
+            reports[share] = date.fromisoformat(data["report_made"])
+        elif entry.kind == EntryKind.REGISTRATION and data.get("direction") == "sent":
+            registrations.add(share)
+        elif entry.kind == EntryKind.CHAIN_STATUS and (share in reports or share in registrations):
+            event = data.get("event")
             if event in ("declined", "withdrawn"):
-                reports.pop(share)
+                reports.pop(share, None)
+                registrations.discard(share)
             elif event == "forwarded":
-                reports[str(entry.data.get("onward", ""))] = reports.pop(share)
+                onward = str(data.get("onward", ""))
+                if share in reports:
+                    reports[onward] = reports.pop(share)
+                else:
+                    registrations.discard(share)
+                    registrations.add(onward)
             elif event == "accepted":
                 direction = (
                     CaseDirection.CARE_COORDINATOR
-                    if entry.data.get("partner") == "zorgcoordinator"
+                    if data.get("partner") == "zorgcoordinator"
                     else CaseDirection.VEILIG_THUIS
                 )
-    if not reports:
-        return None, CaseDirection.OWN
-    return max(reports.values()), direction
+        elif entry.kind == EntryKind.CASE_DIRECTION:
+            to_partner = data.get("to_partner")
+            if organisation and data.get("to_organisation") == organisation:
+                direction = CaseDirection.OWN
+            elif to_partner == "zorgcoordinator":
+                direction = CaseDirection.CARE_COORDINATOR
+            elif to_partner == "veilig-thuis":
+                direction = CaseDirection.VEILIG_THUIS
+            else:
+                direction = CaseDirection.OWN
+    report_made = max(reports.values()) if reports else None
+    if direction is CaseDirection.VEILIG_THUIS and report_made is None:
+        direction = CaseDirection.OWN
+    return report_made, direction
 
 
 def state_of(access: DossierAccess, moment: datetime | None = None) -> DossierState:
@@ -326,16 +362,35 @@ def state_of(access: DossierAccess, moment: datetime | None = None) -> DossierSt
         protocol=protocol,
         notices=notices,
         received_on=received_on(current),
+        received_kind=received_kind(current),
     )
 
 
-def received_on(current: list[Entry]) -> date | None:
-    """The date of the melding the dossier was opened from, if it was (the chain writes a
-    ``report`` entry marked received as its first entry)."""
+def _received(current: list[Entry]) -> Entry | None:
+    """The entry the chain writes first into a dossier opened from an accepted melding
+    (``report``) or aanmelding (``registration``), marked received."""
     for entry in current:
-        if entry.kind == EntryKind.REPORT and entry.data.get("direction") == "received":
-            return date.fromisoformat(entry.data["report_made"])
+        if (
+            entry.kind in (EntryKind.REPORT, EntryKind.REGISTRATION)
+            and entry.data.get("direction") == "received"
+        ):
+            return entry
     return None
+
+
+def received_on(current: list[Entry]) -> date | None:
+    """The date of the melding or aanmelding the dossier was opened from, if it was."""
+    entry = _received(current)
+    if entry is None:
+        return None
+    made = entry.data.get("report_made") or entry.data.get("registered_on")
+    return date.fromisoformat(str(made))
+
+
+def received_kind(current: list[Entry]) -> str:
+    """``report`` or ``registration`` for a dossier opened from one; else ``""``."""
+    entry = _received(current)
+    return str(entry.kind) if entry is not None else ""
 
 
 @dataclass(frozen=True)
@@ -347,7 +402,9 @@ class AccessLine:
     role_label: str
 
 
-CHAIN_PURPOSES = frozenset({"advice_request", "report", "chain_follow_up"})
+CHAIN_PURPOSES = frozenset(
+    {"advice_request", "report", "registration", "chain_follow_up", "screening"}
+)
 """Purposes of access-log lines about what went through the chain."""
 
 

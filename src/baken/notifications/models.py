@@ -43,8 +43,50 @@ class NotificationKind(models.TextChoices):
     REPORT_DECLINED = "report_declined", pgettext_lazy("bericht", "Your report was declined")
     REPORT_FORWARDED = "report_forwarded", pgettext_lazy("bericht", "Your report was forwarded")
     FEEDBACK_GIVEN = "feedback_given", pgettext_lazy("bericht", "Feedback on your report")
+    NEW_REGISTRATION = "new_registration", pgettext_lazy("bericht", "New registration")
+    REGISTRATION_ACCEPTED = (
+        "registration_accepted",
+        pgettext_lazy("bericht", "Your registration was accepted"),
+    )
+    REGISTRATION_DECLINED = (
+        "registration_declined",
+        pgettext_lazy("bericht", "Your registration was declined"),
+    )
+    REGISTRATION_FORWARDED = (
+        "registration_forwarded",
+        pgettext_lazy("bericht", "Your registration was forwarded"),
+    )
+    NEW_AGENDA_ITEM = (
+        "new_agenda_item",
+        pgettext_lazy("bericht", "A case was put on the agenda of the screening"),
+    )
+    SCREENING_OUTCOME = (
+        "screening_outcome",
+        pgettext_lazy("bericht", "The outcome of the screeningsoverleg"),
+    )
+    FOR_THE_RIEC = "for_the_riec", pgettext_lazy("bericht", "A case for the RIEC")
+    BROUGHT_INTO_RIEC = (
+        "brought_into_riec",
+        pgettext_lazy("bericht", "The case was brought into the RIEC"),
+    )
     DEADLINE_NEAR = "deadline_near", pgettext_lazy("bericht", "A deadline is near")
     DEADLINE_PASSED = "deadline_passed", pgettext_lazy("bericht", "A deadline has passed")
+    CASE_DIRECTION_HANDED_OVER = (
+        "case_direction_handed_over",
+        pgettext_lazy("bericht", "Casusregie was handed over"),
+    )
+    PROGRESS_UPDATE = (
+        "progress_update",
+        pgettext_lazy("bericht", "A new progress update (stand van zaken)"),
+    )
+    COMENSHA_AGREED = (
+        "comensha_agreed",
+        pgettext_lazy("bericht", "It was agreed who registers with CoMensha"),
+    )
+    COMENSHA_REGISTERED = (
+        "comensha_registered",
+        pgettext_lazy("bericht", "The person was registered with CoMensha"),
+    )
 
 
 REMINDER_KINDS = frozenset({NotificationKind.DEADLINE_NEAR, NotificationKind.DEADLINE_PASSED})

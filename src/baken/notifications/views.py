@@ -11,17 +11,20 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from baken.accounts.models import User
+from baken.accounts.models import SCREENING_ROLES, User
 from baken.notifications import selectors, services
 
 PAGE_SIZE = 25
 
 
 def _user(request: HttpRequest) -> User:
-    """The user, who must work with dossiers: only they get berichten (the functioneel
-    beheerder never does, and gets 404 here as on the dossier pages)."""
+    """The user, who must work with dossiers or in the screening (the procesregisseur and
+    the ketenregisseur): only they get berichten (the functioneel beheerder never does,
+    and gets 404 here as on the dossier pages)."""
     user = request.user
-    if not isinstance(user, User) or not user.works_with_dossiers:
+    if not isinstance(user, User) or not (
+        user.works_with_dossiers or (user.is_active and user.role in SCREENING_ROLES)
+    ):
         raise Http404("no berichten for this user")
     return user
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
+from baken.accounts.models import Role
 from baken.protocol import default_registry
 from baken.web.context_processors import acute_danger
 from baken.web.pages import PAGES
@@ -36,6 +37,11 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     if getattr(user, "is_administrator", False):
         return redirect("accounts:manage")
+    role = getattr(user, "role", "")
+    if role == Role.PROCESS_DIRECTOR:
+        return redirect("screening:meetings")  # only the screening's work (§2.2)
+    if role == Role.CHAIN_DIRECTOR:
+        return redirect("screening:riec")
     return redirect("dossiers:list")
 
 

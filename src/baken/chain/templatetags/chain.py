@@ -7,10 +7,12 @@ from typing import Any
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from baken.chain import selectors, services
-from baken.chain.models import PartnerRole, ShareStatus
-from baken.dossiers.access import DossierAccess
+from baken.chain.models import PartnerRole, ShareKind, ShareStatus
+from baken.dossiers.access import Act, DossierAccess
 
 register = template.Library()
 
@@ -33,6 +35,7 @@ def chain_panel(context: dict[str, Any]) -> dict[str, Any]:
         "dues": selectors.dues(received) if received else [],
         "veilig_thuis": services.partner_organisation(PartnerRole.VEILIG_THUIS),
         "report_blocked": blocked,
+        "registration_possible": services.registration_possible(access),
         "pending_status": ShareStatus.PENDING,
         "protocol": getattr(context.get("state"), "protocol", None),
     }
@@ -43,6 +46,43 @@ def chain_partner_link(partner_id: str) -> str:
     """ "veilig-thuis" when that partner is in Baken (the advice's "Send through Baken")."""
     linked = selectors.linked_partners()
     return "yes" if partner_id in linked else ""
+
+
+@register.inclusion_tag("chain/_send_links.html", takes_context=True)
+def chain_send_links(context: dict[str, Any], partner_id: str) -> dict[str, Any]:
+    """The links beside a contact in the advice, when that partner is in Baken: an advice
+    request ("Send through Baken"); for the zorgcoördinator an advice request and an
+    aanmelding, each for who may send it."""
+    access: DossierAccess | None = context.get("access")
+    dossier = context.get("dossier")
+    if (
+        access is None
+        or dossier is None
+        or not dossier.is_open
+        or partner_id not in services.INBOX_PARTNERS
+    ):
+        return {"show": False}
+    organisation = selectors.linked_partners().get(partner_id)
+    if organisation is None or organisation.pk == dossier.organisation_id:
+        return {"show": False}
+    care = partner_id == PartnerRole.CARE_COORDINATOR
+    return {
+        "show": True,
+        "dossier": dossier,
+        "care": care,
+        "advice": access.may(Act.ASK_ADVICE),
+        "registration": care and services.registration_possible(access),
+    }
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A share's kind in one word: "Adviesvraag", "Melding", "Aanmelding"."""
+    if kind == ShareKind.REGISTRATION:
+        return pgettext("aanmelding", "Registration")
+    if kind == ShareKind.REPORT:
+        return _("Report")
+    return _("Advice request")
 
 
 @register.filter

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_alter_notification_kind_alter_reminder_kind'),
+        ("notifications", "0002_alter_notification_kind_alter_reminder_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reminder',
-            name='role',
-            field=models.CharField(blank=True, choices=[('professional', 'Professional'), ('volunteer', 'Volunteer'), ('designated_expert', 'Designated expert (aandachtsfunctionaris)'), ('veilig_thuis_adviser', 'Veilig Thuis adviser'), ('care_coordinator', 'Care coordinator (zorgcoördinator)'), ('administrator', 'Application manager (functioneel beheerder)'), ('process_director', 'Procesregisseur mensenhandel'), ('chain_director', 'Ketenregisseur mensenhandel')], max_length=32, verbose_name='role'),
+            model_name="reminder",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("professional", "Professional"),
+                    ("volunteer", "Volunteer"),
+                    ("designated_expert", "Designated expert (aandachtsfunctionaris)"),
+                    ("veilig_thuis_adviser", "Veilig Thuis adviser"),
+                    ("care_coordinator", "Care coordinator (zorgcoördinator)"),
+                    ("administrator", "Application manager (functioneel beheerder)"),
+                    ("process_director", "Procesregisseur mensenhandel"),
+                    ("chain_director", "Ketenregisseur mensenhandel"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]
