@@ -4,16 +4,24 @@ dossiers are about them, and who holds casusregie.
 A case opens when a melding or an aanmelding is accepted: the sender's dossier and the
 recipient's new dossier join it. A later accepted share from any dossier of the case (Veilig
 Thuis passing the case on to the zorgcoördinatie) adds the next recipient to the same case.
-Only the chain's services write here, inside their own transaction.
+Only the chain's services (and CoMensha's, above them) write here, inside their own
+transaction; :func:`to_every_member` is how something reaches every organisation of a case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from baken.accounts.models import Organisation
+from baken.accounts.models import Organisation, User
+from baken.audit.models import Code
 from baken.chain.models import ChainCase, ChainMember, Share
-from baken.dossiers.models import Dossier
+from baken.dossiers.access import DossierAccess, log_dossier, log_transfer
+from baken.dossiers.models import CaseTeamMember, Dossier, Entry
+from baken.dossiers.selectors import protocol_of
+from baken.dossiers.services import record_from_chain
+from baken.notifications.services import notify
 
 
 def case_of(dossier: Dossier | None) -> ChainCase | None:
@@ -76,3 +84,74 @@ def own_dossier(case: ChainCase, organisation_id: int | None) -> Dossier | None:
         return None
     member = case.members.select_related("dossier").filter(organisation_id=organisation_id).first()
     return member.dossier if member else None
+
+
+def case_team(dossier: Dossier) -> list[User]:
+    """The dossier's case team as it is now: active users of the organisation holding it."""
+    return [
+        member.user
+        for member in CaseTeamMember.objects.filter(dossier=dossier).select_related("user")
+        if member.user.is_active and member.user.organisation_id == dossier.organisation_id
+    ]
+
+
+def convenant(dossier: Dossier) -> str:
+    """The legal basis of what goes to the chain's members: the regional convenant (§2.1
+    Convenant), as the id the dossier's protocol gives it."""
+    return protocol_of(dossier).chain.screening.legal_basis.id
+
+
+def to_every_member(
+    access: DossierAccess,
+    members: list[ChainMember],
+    kind: str,
+    data: dict[str, Any],
+    action: str,
+    notification: str,
+    now: datetime,
+    *,
+    link: Callable[[Dossier, Entry], str],
+    tell_own_team: bool = False,
+) -> Entry:
+    """Write one entry into every member dossier of a case, inside the caller's transaction,
+    and log it there under the convenant: the own dossier (``access``) as the user's access,
+    each other one as a transfer. Each other dossier's case team gets a bericht linking to
+    ``link(dossier, entry)``; with ``tell_own_team``, the own case team too (the user who
+    acted excepted). Returns the own dossier's entry."""
+    own = access.dossier
+    basis = convenant(own)
+    sender = Organisation.objects.get(pk=own.organisation_id)
+    own_entry: Entry | None = None
+    for member in members:
+        entry = record_from_chain(access.user, member.dossier_id, kind, data, now=now)
+        if member.dossier_id == own.pk:
+            own_entry = entry
+            log_dossier(
+                access,
+                Code.CREATE,
+                action,
+                entry=entry,
+                purpose="chain_follow_up",
+                detail=f"basis:{basis}",
+            )
+            if not tell_own_team:
+                continue
+        else:
+            log_transfer(
+                access.user,
+                member.dossier,
+                Code.CREATE,
+                action,
+                purpose="chain_follow_up",
+                basis=basis,
+                entry=entry,
+            )
+        notify(
+            [u for u in case_team(member.dossier) if u.pk != access.user.pk],
+            notification,
+            link(member.dossier, entry),
+            organisation=sender,
+        )
+    if own_entry is None:  # cannot happen: the acting dossier is a member of its case
+        raise RuntimeError("the dossier is not in its case")
+    return own_entry

@@ -42,9 +42,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from baken.accounts.models import Organisation, User
+from baken.accounts.models import Organisation
 from baken.audit.models import Code
-from baken.chain.cases import case_of, members_of
+from baken.chain.cases import case_of, case_team, members_of, to_every_member
 from baken.chain.models import ChainCase, ChainMember, ChainPartner, PartnerRole
 from baken.chain.trajectory_selectors import (
     OTHER,
@@ -56,8 +56,8 @@ from baken.chain.trajectory_selectors import (
     trajectory_of,
 )
 from baken.dossiers import services as dossier_services
-from baken.dossiers.access import Act, DossierAccess, log_dossier, log_transfer
-from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.access import Act, DossierAccess, log_dossier
+from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.dossiers.selectors import protocol_of
 from baken.notifications.models import NotificationKind
 from baken.notifications.services import notify
@@ -302,20 +302,6 @@ def close_trajectory(access: DossierAccess, closing: Closing, now: datetime | No
 # --- to every member dossier ------------------------------------------------------------------
 
 
-def _case_team(dossier: Dossier) -> list[User]:
-    """The dossier's case team as it is now: active users of the organisation holding it."""
-    return [
-        member.user
-        for member in CaseTeamMember.objects.filter(dossier=dossier).select_related("user")
-        if member.user.is_active and member.user.organisation_id == dossier.organisation_id
-    ]
-
-
-def _basis(dossier: Dossier) -> str:
-    """The legal basis of what goes to the chain: the regional convenant (§2.1 Convenant)."""
-    return protocol_of(dossier).chain.screening.legal_basis.id
-
-
 def _locked_case(access: DossierAccess) -> tuple[DossierAccess, ChainCase, list[ChainMember]]:
     """The casusregisseur's case, its row locked (one hand-over or update at a time), its
     members, and the decision with the own dossier; refused for anyone else."""
@@ -342,46 +328,20 @@ def _to_every_member(
     notification: str,
     now: datetime,
 ) -> Entry:
-    """Write the entry into every member dossier and log it there: the own dossier as the
-    casusregisseur's access, each other one as a transfer; each other dossier's case team
-    gets a bericht. Returns the own dossier's entry."""
-    own = access.dossier
-    basis = _basis(own)
-    own_entry: Entry | None = None
-    sender = Organisation.objects.get(pk=own.organisation_id)
-    for member in members:
-        entry = dossier_services.record_from_chain(
-            access.user, member.dossier_id, kind, data, now=now
-        )
-        if member.dossier_id == own.pk:
-            own_entry = entry
-            log_dossier(
-                access,
-                Code.CREATE,
-                action,
-                entry=entry,
-                purpose="chain_follow_up",
-                detail=f"basis:{basis}",
-            )
-            continue
-        log_transfer(
-            access.user,
-            member.dossier,
-            Code.CREATE,
-            action,
-            purpose="chain_follow_up",
-            basis=basis,
-            entry=entry,
-        )
-        notify(
-            _case_team(member.dossier),
-            notification,
-            reverse("dossiers:detail", args=[member.dossier_id]) + f"#regel-{entry.sequence}",
-            organisation=sender,
-        )
-    if own_entry is None:  # cannot happen: the casusregisseur's dossier is a member
-        raise RuntimeError("the casusregisseur's dossier is not in the case")
-    return own_entry
+    """The entry in every member dossier, logged under the convenant; each other dossier's
+    case team gets a bericht linking to the entry."""
+    return to_every_member(
+        access,
+        members,
+        kind,
+        data,
+        action,
+        notification,
+        now,
+        link=lambda dossier, entry: (
+            reverse("dossiers:detail", args=[dossier.pk]) + f"#regel-{entry.sequence}"
+        ),
+    )
 
 
 def hand_over(
@@ -424,7 +384,7 @@ def hand_over(
             NotificationKind.CASE_DIRECTION_HANDED_OVER,
             now,
         )
-        colleagues = [u for u in _case_team(own) if u.pk != access.user.pk]
+        colleagues = [u for u in case_team(own) if u.pk != access.user.pk]
         notify(
             colleagues,
             NotificationKind.CASE_DIRECTION_HANDED_OVER,

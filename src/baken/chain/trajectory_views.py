@@ -9,6 +9,7 @@ gets 404 on a POST, as for any write outside their need to know.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -141,45 +142,69 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
+def _form_page(
+    request: HttpRequest,
+    access: DossierAccess,
+    trajectory: selectors.Trajectory | None,
+    form: Form,
+    template: str,
+    write: Callable[[dict[str, Any]], object],
+    done: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A trajectory form page: on a valid POST, ``write`` the cleaned data and go back to
+    the trajectory with ``done``; a bad form (400) or a refused write (409, a volunteer 403)
+    shows the page again with everything typed and a Dutch message."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                write(form.cleaned_data)
+            except services.TrajectoryRefused as refused:
+                status = _refused(form, refused)
+            else:
+                messages.success(request, done)
+                return redirect("trajectory:detail", access.dossier.pk)
+    return render(
+        request,
+        template,
+        _context(
+            access,
+            form=form,
+            trajectory=trajectory,
+            write_blocked=_write_blocked(access, trajectory),
+            **extra,
+        ),
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def intake(request: HttpRequest, pk: str) -> HttpResponse:
     """Record the intake (again: the newer one supersedes the older)."""
     access = selectors.trajectory_access(dossier_user(request), pk)
     protocol = protocol_of(access.dossier)
-    trajectory = selectors.trajectory_of(access.dossier, protocol)
-    status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, protocol=protocol)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_intake(
-                    access,
-                    services.IntakeDetails(
-                        data["held_on"], data["needs"], list(data["informed"]), data["note"]
-                    ),
-                )
-            except services.TrajectoryRefused as refused:
-                status = _refused(form, refused)
-            else:
-                messages.success(request, _("The intake has been recorded."))
-                return redirect("trajectory:detail", access.dossier.pk)
     else:
         latest = selectors.latest_intake_data(access.dossier)
         initial = {k: latest[k] for k in ("needs", "informed", "note") if k in latest}
         form = IntakeForm(initial=initial, protocol=protocol)
-    return render(
+    return _form_page(
         request,
+        access,
+        selectors.trajectory_of(access.dossier, protocol),
+        form,
         "chain/trajectory/intake.html",
-        _context(
+        lambda data: services.record_intake(
             access,
-            form=form,
-            trajectory=trajectory,
-            write_blocked=_write_blocked(access, trajectory),
+            services.IntakeDetails(
+                data["held_on"], data["needs"], list(data["informed"]), data["note"]
+            ),
         ),
-        status=status,
+        _("The intake has been recorded."),
     )
 
 
@@ -189,40 +214,24 @@ def procedures(request: HttpRequest, pk: str) -> HttpResponse:
     """Add a procedure the zorgcoördinator started."""
     access = selectors.trajectory_access(dossier_user(request), pk)
     protocol = protocol_of(access.dossier)
-    trajectory = selectors.trajectory_of(access.dossier, protocol)
-    form = ProcedureForm(request.POST or None, protocol=protocol)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.start_procedure(
-                    access,
-                    services.NewProcedure(
-                        procedure_type=data["procedure_type"],
-                        started_on=data["started_on"],
-                        organisation=data["organisation"],
-                        status=data["status"],
-                        name=data["name"],
-                        note=data["note"],
-                    ),
-                )
-            except services.TrajectoryRefused as refused:
-                status = _refused(form, refused)
-            else:
-                messages.success(request, _("The procedure has been added."))
-                return redirect("trajectory:detail", access.dossier.pk)
-    return render(
+    return _form_page(
         request,
+        access,
+        selectors.trajectory_of(access.dossier, protocol),
+        ProcedureForm(request.POST or None, protocol=protocol),
         "chain/trajectory/procedures.html",
-        _context(
+        lambda data: services.start_procedure(
             access,
-            form=form,
-            trajectory=trajectory,
-            write_blocked=_write_blocked(access, trajectory),
+            services.NewProcedure(
+                procedure_type=data["procedure_type"],
+                started_on=data["started_on"],
+                organisation=data["organisation"],
+                status=data["status"],
+                name=data["name"],
+                note=data["note"],
+            ),
         ),
-        status=status,
+        _("The procedure has been added."),
     )
 
 
@@ -236,34 +245,17 @@ def procedure(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
     found = next((p for p in trajectory.procedures if p.key == sequence), None)
     if found is None:
         raise Http404("no such procedure")
-    form = ProcedureStatusForm(request.POST or None, started_on=found.started_on)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_procedure(
-                    access,
-                    found.key,
-                    services.ProcedureUpdate(data["status"], data["on"], data["note"]),
-                )
-            except services.TrajectoryRefused as refused:
-                status = _refused(form, refused)
-            else:
-                messages.success(request, _("The status of the procedure has been recorded."))
-                return redirect("trajectory:detail", access.dossier.pk)
-    return render(
+    return _form_page(
         request,
+        access,
+        trajectory,
+        ProcedureStatusForm(request.POST or None, started_on=found.started_on),
         "chain/trajectory/procedure.html",
-        _context(
-            access,
-            form=form,
-            procedure=found,
-            trajectory=trajectory,
-            write_blocked=_write_blocked(access, trajectory),
+        lambda data: services.update_procedure(
+            access, found.key, services.ProcedureUpdate(data["status"], data["on"], data["note"])
         ),
-        status=status,
+        _("The status of the procedure has been recorded."),
+        procedure=found,
     )
 
 
@@ -273,32 +265,16 @@ def close(request: HttpRequest, pk: str) -> HttpResponse:
     """Close the trajectory with its outcome."""
     access = selectors.trajectory_access(dossier_user(request), pk)
     protocol = protocol_of(access.dossier)
-    trajectory = selectors.trajectory_of(access.dossier, protocol)
-    form = CloseForm(request.POST or None, protocol=protocol)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.close_trajectory(
-                    access, services.Closing(data["outcome"], data["closed_on"], data["note"])
-                )
-            except services.TrajectoryRefused as refused:
-                status = _refused(form, refused)
-            else:
-                messages.success(request, _("The trajectory has been closed."))
-                return redirect("trajectory:detail", access.dossier.pk)
-    return render(
+    return _form_page(
         request,
+        access,
+        selectors.trajectory_of(access.dossier, protocol),
+        CloseForm(request.POST or None, protocol=protocol),
         "chain/trajectory/close.html",
-        _context(
-            access,
-            form=form,
-            trajectory=trajectory,
-            write_blocked=_write_blocked(access, trajectory),
+        lambda data: services.close_trajectory(
+            access, services.Closing(data["outcome"], data["closed_on"], data["note"])
         ),
-        status=status,
+        _("The trajectory has been closed."),
     )
 
 

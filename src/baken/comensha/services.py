@@ -38,18 +38,16 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from baken.accounts.models import Organisation, User
+from baken.accounts.models import Organisation
 from baken.audit.models import Code
-from baken.chain.cases import case_of, members_of
+from baken.chain.cases import case_of, members_of, to_every_member
 from baken.chain.models import ChainCase, ChainMember
 from baken.comensha.models import Agreement, ConsentSigner, Registration, Sex
 from baken.comensha.rules import consent_signer
-from baken.dossiers import services as dossier_services
-from baken.dossiers.access import Act, DossierAccess, log_dossier, log_transfer
-from baken.dossiers.models import CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.access import Act, DossierAccess, log_dossier
+from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.dossiers.selectors import protocol_of
 from baken.notifications.models import NotificationKind
-from baken.notifications.services import notify
 from baken.protocol import Protocol
 
 MAX_LINE = 200
@@ -185,20 +183,6 @@ def registration_problem(
 # --- to every member dossier ----------------------------------------------------------------
 
 
-def _case_team(dossier: Dossier) -> list[User]:
-    """The dossier's case team as it is now: active users of the organisation holding it."""
-    return [
-        member.user
-        for member in CaseTeamMember.objects.filter(dossier=dossier).select_related("user")
-        if member.user.is_active and member.user.organisation_id == dossier.organisation_id
-    ]
-
-
-def _basis(dossier: Dossier) -> str:
-    """The legal basis of what goes to the chain: the regional convenant (§2.1 Convenant)."""
-    return protocol_of(dossier).chain.screening.legal_basis.id
-
-
 def _to_every_member(
     access: DossierAccess,
     members: list[ChainMember],
@@ -207,46 +191,19 @@ def _to_every_member(
     notification: str,
     now: datetime,
 ) -> Entry:
-    """Write the COMENSHA entry into every member dossier and log it there: the own dossier
-    on the user's access, each other one as a transfer. The case team of every member
-    dossier gets a bericht, the user who acted excepted. Returns the own dossier's entry."""
-    own = access.dossier
-    basis = _basis(own)
-    sender = Organisation.objects.get(pk=own.organisation_id)
-    own_entry: Entry | None = None
-    for member in members:
-        entry = dossier_services.record_from_chain(
-            access.user, member.dossier_id, EntryKind.COMENSHA, data, now=now
-        )
-        if member.dossier_id == own.pk:
-            own_entry = entry
-            log_dossier(
-                access,
-                Code.CREATE,
-                action,
-                entry=entry,
-                purpose="chain_follow_up",
-                detail=f"basis:{basis}",
-            )
-        else:
-            log_transfer(
-                access.user,
-                member.dossier,
-                Code.CREATE,
-                action,
-                purpose="chain_follow_up",
-                basis=basis,
-                entry=entry,
-            )
-        notify(
-            [u for u in _case_team(member.dossier) if u.pk != access.user.pk],
-            notification,
-            reverse("comensha:detail", args=[member.dossier_id]),
-            organisation=sender,
-        )
-    if own_entry is None:  # cannot happen: the user's dossier is a member of its case
-        raise RuntimeError("the dossier is not in its case")
-    return own_entry
+    """The COMENSHA entry in every member dossier, logged under the convenant; the case
+    team of every member dossier gets a bericht, the user who acted excepted."""
+    return to_every_member(
+        access,
+        members,
+        EntryKind.COMENSHA,
+        data,
+        action,
+        notification,
+        now,
+        link=lambda dossier, entry: reverse("comensha:detail", args=[dossier.pk]),
+        tell_own_team=True,
+    )
 
 
 # --- agreeing who registers -----------------------------------------------------------------
