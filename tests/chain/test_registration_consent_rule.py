@@ -56,3 +56,15 @@ def test_consent_holds_exactly_for_who_may_give_it_at_that_age(
             years,
             needed,
         )
+
+
+def test_a_date_of_birth_that_contradicts_the_dossier_is_refused() -> None:
+    """The dossier says the person was born on 1 January 2009 (17 on the day of consent);
+    the form says 1 June 2012 (14) with consent by the person: refused as
+    ``age_contradicts``, whichever age the consent would fit."""
+    dossier = Dossier(
+        protocol_id="gelderland-midden-2018", birth_date=date(2009, 1, 1), age_at_opening=None
+    )
+    details = replace(REGISTRATION, person_birth_date=date(2012, 6, 1), consent=CONSENT)
+    refused = chain.consent_problem(dossier, details, today=TODAY)
+    assert refused is not None and refused.code == "age_contradicts"

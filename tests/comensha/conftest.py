@@ -145,3 +145,12 @@ def team_volunteer(
         access_to(professional, sender.pk), user.pk, seen_sequence=sender.last_sequence
     )
     return user
+
+
+@pytest.fixture
+def agreed_at_14(agreed: Chain) -> Chain:
+    """As ``agreed``, about a person Veilig Thuis' dossier records as 14 today (the consent
+    rule reads the dossier's age on the day of signing)."""
+    Dossier.objects.filter(pk=agreed.vt.pk).update(birth_date=None, age_at_opening=14)
+    agreed.vt.refresh_from_db()
+    return agreed

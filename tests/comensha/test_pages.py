@@ -250,11 +250,13 @@ def test_the_form_starts_from_the_dossier(agreed: Chain, login: Callable[..., Cl
 
 
 def test_consent_by_a_14_year_old_is_refused_with_everything_kept(
-    agreed: Chain, login: Callable[..., Client]
+    agreed_at_14: Chain, login: Callable[..., Client]
 ) -> None:
     """A 14-year-old signing themselves: 400, the Dutch message with the protocol's cite,
     and every typed value still in the form."""
-    page = login(agreed.partners.adviser).post(register_url(agreed.vt.pk), REGISTRATION_FORM)
+    page = login(agreed_at_14.partners.adviser).post(
+        register_url(agreed_at_14.vt.pk), REGISTRATION_FORM
+    )
     form = page.context["form"]
     assert (
         page.status_code,
@@ -274,14 +276,14 @@ def test_consent_by_a_14_year_old_is_refused_with_everything_kept(
 
 
 def test_the_parents_consent_for_a_14_year_old_is_recorded(
-    agreed: Chain, login: Callable[..., Client]
+    agreed_at_14: Chain, login: Callable[..., Client]
 ) -> None:
     """The same form with the parents' signature: recorded, back to the agreement page."""
     form = {**REGISTRATION_FORM, "consent_signed_by": "parents_or_guardian"}
-    response = login(agreed.partners.adviser).post(register_url(agreed.vt.pk), form)
+    response = login(agreed_at_14.partners.adviser).post(register_url(agreed_at_14.vt.pk), form)
     assert (response.status_code, response["Location"], Registration.objects.get().age) == (
         302,
-        detail_url(agreed.vt.pk),
+        detail_url(agreed_at_14.vt.pk),
         14,
     )
 

@@ -149,20 +149,20 @@ def test_a_break_glass_reader_cannot_record_it(agreed: Chain) -> None:
         services.record_registration(access_to(reader, agreed.vt.pk), DETAILS)
 
 
-def test_a_14_year_old_does_not_sign_themselves(agreed: Chain) -> None:
+def test_a_14_year_old_does_not_sign_themselves(agreed_at_14: Chain) -> None:
     """Consent "by the person" at 14 is refused: under 16 the parents or guardian sign,
     with the protocol's cite."""
     with pytest.raises(services.ComenshaRefused) as refused:
-        record(agreed, details(age=14, consent_signed_by="person"))
+        record(agreed_at_14, details(age=14, consent_signed_by="person"))
     assert (refused.value.code, refused.value.params) == (
         "consent_not_valid_for_age",
         {"age": 14, "needed": "parents_or_guardian", "from_age": 16, "cite": "§2.2 CoMensha"},
     )
 
 
-def test_for_a_14_year_old_the_parents_sign(agreed: Chain) -> None:
+def test_for_a_14_year_old_the_parents_sign(agreed_at_14: Chain) -> None:
     """At 14 the parents' or guardian's signature is the consent."""
-    saved = record(agreed, details(age=14, consent_signed_by="parents_or_guardian"))
+    saved = record(agreed_at_14, details(age=14, consent_signed_by="parents_or_guardian"))
     assert (saved.age, saved.consent_signed_by) == (14, "parents_or_guardian")
 
 
@@ -236,3 +236,9 @@ def test_the_registration_is_dated_today_at_the_latest(agreed: Chain) -> None:
     today = timezone.localdate()
     saved = record(agreed, details(registered_on=today, consent_signed_on=today))
     assert saved.registered_on == today
+
+
+def test_an_age_that_contradicts_the_dossier_is_refused(agreed_at_14: Chain) -> None:
+    """The dossier says 14; a registration that gives 17 (with the person signing) is
+    refused as ``age_contradicts`` rather than let the consent rule read the wrong age."""
+    assert refusal(agreed_at_14, details(age=17, consent_signed_by="person")) == ("age_contradicts")

@@ -258,7 +258,7 @@ def test_a_report_moves_casusregie_then_the_reminder_mail_and_the_feedback_arriv
     sender = new_context().new_page()
     log_in(sender, base, people.professional.username)
     sender.goto(_url(base, "dossiers:detail", dossier.pk))
-    panel = sender.locator("section.baken-chain")
+    panel = sender.locator('section[aria-labelledby="keten-titel"]')
     _click(sender, panel.get_by_role("link", name="Melden bij Veilig Thuis"))
     form = sender.locator("main form.baken-form")
     _fill_report(form, _sequence(dossier, "observation"))
@@ -286,7 +286,7 @@ def test_a_report_moves_casusregie_then_the_reminder_mail_and_the_feedback_arriv
     share.refresh_from_db()
     assert share.receiving_dossier_id is not None
     expect(adviser).to_have_url(_url(base, "dossiers:detail", share.receiving_dossier_id))
-    panel = adviser.locator("section.baken-chain")
+    panel = adviser.locator('section[aria-labelledby="keten-titel"]')
     expect(panel).to_contain_text(casusregie)
     expect(panel).to_contain_text(
         f"Geopend vanuit een melding van Wijkteam Proef-Noord op {today}."
@@ -296,7 +296,7 @@ def test_a_report_moves_casusregie_then_the_reminder_mail_and_the_feedback_arriv
     for _id, what, due, _cite in dues:
         expect(panel).to_contain_text(f"{what}: {_day(due)}")
     sender.goto(_url(base, "dossiers:detail", dossier.pk))
-    expect(sender.locator("section.baken-chain")).to_contain_text(casusregie)
+    expect(sender.locator('section[aria-labelledby="keten-titel"]')).to_contain_text(casusregie)
 
     # The reminder: drain the mail of the berichten so far, then let the clock pass the
     # safety assessment's term and run the worker's sweep and its mail.
@@ -371,7 +371,7 @@ def test_a_declined_request_shows_its_reason_and_a_volunteer_asks_advice_but_can
     volunteer = new_context().new_page()
     log_in(volunteer, base, people.volunteer.username)
     volunteer.goto(_url(base, "dossiers:detail", own.pk))
-    panel = volunteer.locator("section.baken-chain")
+    panel = volunteer.locator('section[aria-labelledby="keten-titel"]')
     expect(panel.get_by_role("link", name="Advies vragen aan Veilig Thuis")).to_have_count(1)
     expect(volunteer.get_by_role("link", name="Melden bij Veilig Thuis")).to_have_count(0)
     response = volunteer.goto(_url(base, "chain:report", own.pk))

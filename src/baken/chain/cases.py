@@ -68,6 +68,13 @@ def join_on_accept(share: Share, receiving: Dossier, now: datetime) -> ChainCase
     return case
 
 
+def keeps_a_dossier(dossier: Dossier | None, organisation_id: int | None) -> bool:
+    """Whether ``organisation_id`` already keeps a dossier about the person of
+    ``dossier``'s chain case: a person has one dossier per organisation in the chain."""
+    case = case_of(dossier)
+    return case is not None and case.members.filter(organisation_id=organisation_id).exists()
+
+
 def members_of(case: ChainCase) -> list[ChainMember]:
     """The dossiers of the case, with their organisations, first joined first."""
     return list(case.members.select_related("organisation", "dossier"))

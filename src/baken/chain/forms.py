@@ -302,6 +302,23 @@ class RegistrationForm(_Selecting):
         known = services.registration_age(self.dossier, born, age, given_on)
         if known is None:
             return cleaned
+        refused = services.consent_problem(
+            self.dossier,
+            _age_only(born, age, given_by, given_on),
+            today=self.today,
+        )
+        if refused is not None and refused.code == "age_contradicts":
+            self.add_error(
+                "person_birth_date" if born is not None else "person_age",
+                forms.ValidationError(
+                    _(
+                        "The date of birth or age on this form gives another age than the "
+                        "dossier. Correct one of them first: who must consent depends on it."
+                    ),
+                    code="contradicts",
+                ),
+            )
+            return cleaned
         rule = protocol_of(self.dossier).chain.registration.consent
         needed = services.consent_needed(rule, known)
         if given_by != needed:
@@ -312,6 +329,26 @@ class RegistrationForm(_Selecting):
                 ),
             )
         return cleaned
+
+
+def _age_only(
+    born: date | None, age: int | None, given_by: str, given_on: date
+) -> services.RegistrationDetails:
+    """Just enough of an aanmelding for :func:`services.consent_problem` to judge the age."""
+    return services.RegistrationDetails(
+        sender_name="",
+        sender_organisation="",
+        sender_phone="",
+        sender_email="",
+        person_name="",
+        person_birth_date=born,
+        person_age=age,
+        person_contact="",
+        person_language="",
+        needs="",
+        reason="",
+        consent=services.RegistrationConsent(given_by=given_by, given_on=given_on, how="written"),
+    )
 
 
 class AnswerForm(forms.Form):

@@ -27,7 +27,7 @@ from baken.accounts.models import Organisation, OrganisationKind, User
 from baken.audit.chain import append
 from baken.audit.models import Code
 from baken.chain.access import RECIPIENT_ROLE, is_recipient
-from baken.chain.cases import case_of, join_on_accept
+from baken.chain.cases import case_of, join_on_accept, keeps_a_dossier
 from baken.chain.models import (
     ChainCase,
     ChainPartner,
@@ -414,6 +414,10 @@ def report_allowed(access: DossierAccess) -> tuple[bool, str]:
         status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True
     ).exists():
         blocked = "accepted"
+    else:
+        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
+        if recipient is not None and keeps_a_dossier(access.dossier, recipient.pk):
+            blocked = "in_chain"
     return says_report, blocked
 
 
@@ -548,7 +552,8 @@ def consent_problem(
     """Why the consent on the aanmelding does not hold, or ``None``: none recorded
     (``consent_missing``), a date in the future (``consent_in_future``), the age unknown
     (``age_missing``), or given by the wrong people for the person's age on the day it was
-    given (``consent_not_valid_for_age``, with the age and who must consent)."""
+    given (``consent_not_valid_for_age``, with the age and who must consent); a date of
+    birth or age on the form that tells another age than the dossier (``age_contradicts``)."""
     consent = details.consent
     today = today or timezone.localdate()
     if (
@@ -562,6 +567,15 @@ def consent_problem(
     age = registration_age(dossier, details.person_birth_date, details.person_age, consent.given_on)
     if age is None:
         return ChainRefused("age_missing")
+    typed = (
+        _years(details.person_birth_date, consent.given_on)
+        if details.person_birth_date is not None
+        else details.person_age
+    )
+    if typed is not None and typed != age:
+        # The form's date of birth or age goes with the snapshot: it must tell the same age
+        # as the dossier, or the consent would be checked against one and sent with another.
+        return ChainRefused("age_contradicts")
     rule = protocol_of(dossier).chain.registration.consent
     needed = consent_needed(rule, age)
     if consent.given_by != needed:
@@ -621,6 +635,9 @@ def registration_blocked(dossier: Dossier) -> str:
         return "pending"
     if sent.filter(status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True).exists():
         return "accepted"
+    recipient = partner_organisation(PartnerRole.CARE_COORDINATOR)
+    if recipient is not None and keeps_a_dossier(dossier, recipient.pk):
+        return "in_chain"
     return ""
 
 
@@ -947,6 +964,15 @@ def accept(user: User, share_id: UUID | str) -> Dossier:
         share = _as_recipient(user, share_id)
         if not share.opens_dossier:
             raise ChainRefused("not_a_report")
+        sender = (
+            Dossier.objects.filter(pk=share.sender_dossier_id).first()
+            if share.sender_dossier_id is not None
+            else None
+        )
+        if keeps_a_dossier(sender, share.recipient_id):
+            # One dossier per organisation per person: the new concerns belong in the one
+            # the recipient already keeps (decline, saying so, and add them there).
+            raise ChainRefused("recipient_in_chain")
         content = share.snapshot.content
         person = content.get("person", {})
         born = person.get("birth_date")

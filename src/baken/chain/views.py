@@ -92,6 +92,18 @@ REFUSED = {
         "Fill in the person's date of birth or age: who gives consent depends on it."
     ),
     "evident_missing": gettext_lazy("Say why trafficking is evident."),
+    "age_contradicts": gettext_lazy(
+        "The date of birth or age on this form gives another age than the dossier. Correct "
+        "one of them first: who must consent depends on it."
+    ),
+    "in_chain": gettext_lazy(
+        "Veilig Thuis already keeps a dossier about this person in the chain. Tell them "
+        "about new concerns directly; their number is beside the advice."
+    ),
+    "recipient_in_chain": gettext_lazy(
+        "Your organisation already keeps a dossier about this person in the chain. Decline "
+        "this one, saying so, and record the new concerns in that dossier."
+    ),
 }
 
 REGISTRATION_REFUSED = {
@@ -110,6 +122,10 @@ REGISTRATION_REFUSED = {
     "accepted": gettext_lazy(
         "The zorgcoördinatie has accepted a registration from this dossier and holds "
         "casusregie. Tell them about new concerns directly."
+    ),
+    "in_chain": gettext_lazy(
+        "The zorgcoördinatie already keeps a dossier about this person in the chain. Tell "
+        "them about new concerns directly; their number is beside the advice."
     ),
 }
 """The messages of the aanmelding page: the melding's, with the aanmelding's own words

@@ -6,6 +6,7 @@ so the page and the service never disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,10 @@ REFUSED: dict[str, Any] = {
     "unknown_kind": gettext_lazy("Choose a kind of registration from the list."),
     "unknown_sex": gettext_lazy("Choose the sex from the list."),
     "age_invalid": gettext_lazy("Give an age between 0 and 120."),
+    "age_contradicts": gettext_lazy(
+        "This age is not the one the dossier gives for the day of registration. Correct "
+        "the age, or the person's details in the dossier."
+    ),
     "country_missing": gettext_lazy("Fill in the country of origin."),
     "reporter_missing": gettext_lazy("Fill in the organisation of the aanmelder."),
     "contact_missing": gettext_lazy("Fill in the contact person."),
@@ -61,6 +66,7 @@ FIELD_OF: dict[str, str] = {
     "unknown_kind": "kind",
     "unknown_sex": "sex",
     "age_invalid": "age",
+    "age_contradicts": "age",
     "country_missing": "country_of_origin",
     "reporter_missing": "reporter_organisation",
     "contact_missing": "contact_name",
@@ -218,9 +224,16 @@ class RegistrationForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        protocol: Protocol,
+        known_age: Callable[[date], int | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.protocol = protocol
+        self.known_age = known_age
         comensha = protocol.chain.comensha
         self.fields["category"].choices = [(c.id, c.title) for c in comensha.categories]  # type: ignore[attr-defined]
         self.fields["kind"].choices = [(k.id, k.title) for k in comensha.kinds]  # type: ignore[attr-defined]
@@ -250,7 +263,7 @@ class RegistrationForm(forms.Form):
         if self.errors:
             return cleaned
         today: date = timezone.localdate()
-        problem = registration_problem(self.protocol, self.details(), today)
+        problem = registration_problem(self.protocol, self.details(), today, self.known_age)
         if problem is not None:
             add_refusal(self, problem)
         return cleaned

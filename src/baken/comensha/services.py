@@ -29,6 +29,7 @@ organisation names, the day and the kind of registration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +47,7 @@ from baken.comensha.models import Agreement, ConsentSigner, Registration, Sex
 from baken.comensha.rules import consent_signer
 from baken.dossiers.access import Act, DossierAccess, log_dossier
 from baken.dossiers.models import Dossier, Entry, EntryKind
-from baken.dossiers.selectors import protocol_of
+from baken.dossiers.selectors import age_on, protocol_of
 from baken.notifications.models import NotificationKind
 from baken.protocol import Protocol
 
@@ -134,12 +135,18 @@ def _locked(access: DossierAccess) -> tuple[DossierAccess, ChainCase]:
 
 
 def registration_problem(
-    protocol: Protocol, details: RegistrationDetails, today: date
+    protocol: Protocol,
+    details: RegistrationDetails,
+    today: date,
+    known_age: Callable[[date], int | None] | None = None,
 ) -> ComenshaRefused | None:
     """Why the registration cannot be recorded as given, or ``None``: a category or kind the
     protocol does not know, an unknown sex, an age outside 0 to 120, a missing text, a day in
     the future, consent signed after the registration, or signed by the wrong people for the
-    person's age at registration (``consent_not_valid_for_age``, with the protocol's cite)."""
+    person's age on the day it was signed (``consent_not_valid_for_age``, with the protocol's
+    cite). ``known_age(day)`` is the age the dossier knows on a day: the age given must
+    match it on the day of registration (``age_contradicts``), and the consent rule uses the
+    dossier's age on the day of signing; without it, the age given is used for both."""
     comensha = protocol.chain.comensha
     if details.category not in {c.id for c in comensha.categories}:
         return ComenshaRefused("unknown_category")
@@ -168,11 +175,19 @@ def registration_problem(
     if details.consent_signed_on > details.registered_on:
         return ComenshaRefused("consent_after_registration")
     rule = comensha.consent
-    needed = consent_signer(rule, details.age)
+    signing_age = details.age
+    if known_age is not None:
+        registered_age = known_age(details.registered_on)
+        if registered_age is not None and registered_age != details.age:
+            return ComenshaRefused("age_contradicts", age=registered_age)
+        signed_age = known_age(details.consent_signed_on)
+        if signed_age is not None:
+            signing_age = signed_age
+    needed = consent_signer(rule, signing_age)
     if details.consent_signed_by != needed:
         return ComenshaRefused(
             "consent_not_valid_for_age",
-            age=details.age,
+            age=signing_age,
             needed=needed,
             from_age=rule.self_from_age,
             cite=rule.item.cite,
@@ -292,7 +307,10 @@ def record_registration(
         if existing is not None:
             raise _already_registered(agreement, existing)
         problem = registration_problem(
-            protocol_of(access.dossier), details, timezone.localdate(now)
+            protocol_of(access.dossier),
+            details,
+            timezone.localdate(now),
+            lambda day: age_on(access.dossier, day),
         )
         if problem is not None:
             raise problem

@@ -28,7 +28,7 @@ from baken.comensha import selectors, services
 from baken.comensha.forms import AgreementForm, RegistrationForm, add_refusal
 from baken.comensha.models import Registration
 from baken.dossiers.access import DossierAccess, dossier_user
-from baken.dossiers.selectors import protocol_of
+from baken.dossiers.selectors import age_on, protocol_of
 
 
 def _status(refused: services.ComenshaRefused) -> int:
@@ -100,7 +100,9 @@ def register(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("comensha:detail", access.dossier.pk)
     status = 200
     if request.method == "POST":
-        form = RegistrationForm(request.POST, protocol=protocol)
+        form = RegistrationForm(
+            request.POST, protocol=protocol, known_age=lambda day: age_on(access.dossier, day)
+        )
         status = 400
         if form.is_valid():
             try:

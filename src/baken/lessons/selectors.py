@@ -115,6 +115,21 @@ def _shown(title: str, figures: list[EvaluationFigure], choices: _Choices) -> Gr
     )
 
 
+SEVERAL, NONE = "several", "none"
+"""The category groups of cases with more than one of CoMensha's forms, or with none."""
+
+
+def _one_category(figure: EvaluationFigure) -> list[str]:
+    """The one group of the form-of-exploitation dimension a case counts in: its one
+    CoMensha category, or "several", or "none". Every dimension is a partition of the
+    cases, so the complementary suppression holds (a hidden group cannot be computed as
+    the whole minus the groups shown)."""
+    categories = list(dict.fromkeys(figure.categories))
+    if len(categories) == 1:
+        return categories
+    return [SEVERAL] if categories else [NONE]
+
+
 def _dimension(
     slug: str,
     title: str,
@@ -177,8 +192,12 @@ def build(figures: list[EvaluationFigure], protocol: Protocol) -> Lessons:
             _dimension(
                 "per-vorm-van-uitbuiting",
                 _("By form of exploitation (CoMensha's categories)"),
-                [(c.id, c.title) for c in categories],
-                lambda f: list(f.categories),
+                [
+                    *((c.id, c.title) for c in categories),
+                    (SEVERAL, _("More than one form")),
+                    (NONE, _("No form CoMensha registers")),
+                ],
+                _one_category,
                 figures,
                 choices,
                 k,
