@@ -72,7 +72,9 @@ def keeps_a_dossier(dossier: Dossier | None, organisation_id: int | None) -> boo
     """Whether ``organisation_id`` already keeps a dossier about the person of
     ``dossier``'s chain case: a person has one dossier per organisation in the chain."""
     case = case_of(dossier)
-    return case is not None and case.members.filter(organisation_id=organisation_id).exists()
+    if case is None or organisation_id is None:
+        return False
+    return case.members.filter(organisation_id=organisation_id).exists()
 
 
 def members_of(case: ChainCase) -> list[ChainMember]:
