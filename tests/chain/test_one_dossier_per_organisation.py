@@ -58,3 +58,24 @@ def test_no_new_aanmelding_goes_once_the_zorgcoordinatie_keeps_a_dossier(
     with pytest.raises(chain.ChainRefused) as refused:
         chain.send_registration(access_to(reported.sent_by, sender.pk), REGISTRATION, [1])
     assert (refused.value.code, chain.registration_blocked(sender)) == ("in_chain", "in_chain")
+
+
+def test_after_veilig_thuis_closed_its_dossier_a_new_melding_takes_its_place(
+    partners: Partners, reported: Share
+) -> None:
+    """Veilig Thuis closed its dossier; a new melding from the same dossier is accepted, and
+    the case then holds the sender's dossier and Veilig Thuis' new one (two members)."""
+    from baken.dossiers import services as dossier_services
+    from tests.chain.conftest import REPORT
+
+    received = chain.accept_report(partners.adviser, reported.pk)
+    dossier_services.close_dossier(
+        access_to(partners.adviser, received.pk),
+        {f"evaluatie-{n}": "Afgerond" for n in range(1, 5)},
+        seen_sequence=Dossier.objects.get(pk=received.pk).last_sequence,
+    )
+    again = chain.send_report(access_to(reported.sent_by, reported.sender_dossier_id), REPORT, [1])
+    newer = chain.accept_report(partners.adviser, again.pk)
+    assert sorted(str(m.dossier_id) for m in ChainMember.objects.all()) == sorted(
+        [str(reported.sender_dossier_id), str(newer.pk)]
+    )

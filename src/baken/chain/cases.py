@@ -58,6 +58,11 @@ def join_on_accept(share: Share, receiving: Dossier, now: datetime) -> ChainCase
         case = ChainCase.objects.select_for_update().get(pk=case.pk)
         case.direction, case.direction_since = share.recipient, now
         case.save(update_fields=["direction", "direction_since"])
+    # The recipient's closed dossier about this person (new concerns came after it was
+    # closed) leaves the case for the new one; its own record stays as it is.
+    case.members.filter(
+        organisation_id=receiving.organisation_id, dossier__closed_at__isnull=False
+    ).delete()
     ChainMember.objects.create(
         case=case,
         dossier=receiving,
@@ -69,12 +74,16 @@ def join_on_accept(share: Share, receiving: Dossier, now: datetime) -> ChainCase
 
 
 def keeps_a_dossier(dossier: Dossier | None, organisation_id: int | None) -> bool:
-    """Whether ``organisation_id`` already keeps a dossier about the person of
-    ``dossier``'s chain case: a person has one dossier per organisation in the chain."""
+    """Whether ``organisation_id`` already keeps an open dossier about the person of
+    ``dossier``'s chain case: a person has one dossier per organisation in the chain. A
+    closed one does not count: new concerns after it was closed open a new dossier, which
+    takes its place in the case (:func:`join_on_accept`)."""
     case = case_of(dossier)
     if case is None or organisation_id is None:
         return False
-    return case.members.filter(organisation_id=organisation_id).exists()
+    return case.members.filter(
+        organisation_id=organisation_id, dossier__closed_at__isnull=True
+    ).exists()
 
 
 def members_of(case: ChainCase) -> list[ChainMember]:
