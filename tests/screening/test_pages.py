@@ -411,3 +411,17 @@ def test_the_panel_offers_placing_to_the_case_team_only(
     )
     sender = template.render(Context({"access": access_to(professional, share.sender_dossier_id)}))
     assert (place_url(screening) in coordinator, sender.strip()) == (True, "")
+
+
+def test_a_refused_outcome_shows_the_registration_again_as_one_logged_read(
+    screening: Screening, placed: AgendaItem, login: Callable[..., Client]
+) -> None:
+    """An outcome refused for want of a reason shows the item's registration again: that
+    is one read line (code R) on the Veiligheidshuis' responsibility, like opening it."""
+    login(screening.director).post(
+        item_url(placed), {"outcomes": ["screening-geen-vervolg"], "note": ""}
+    )
+    lines = AccessEvent.objects.filter(action="screening_item_opened")
+    assert [(line.code, line.detail) for line in lines] == [
+        ("R", f"agenda:{placed.pk} basis:convenant")
+    ]

@@ -335,7 +335,7 @@ def item(request: HttpRequest, item: str) -> HttpResponse:
                 return redirect("screening:meeting", found.meeting_id)
         else:
             status = 400
-        found = selectors.item_for(decision, item, log=False)
+        found = selectors.item_for(decision, item)  # shown again: a read, logged
     protocol = services.protocol_of_item(found)
     return render(
         request,
@@ -405,7 +405,7 @@ def riec_item(request: HttpRequest, item: str) -> HttpResponse:
                 return redirect("screening:riec")
         else:
             status = 400
-        found = selectors.riec_item_for(decision, item, log=False)
+        found = selectors.riec_item_for(decision, item)  # shown again: a read, logged
     return render(
         request,
         "screening/riec_item.html",
