@@ -13,20 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from baken.chain import services
 from baken.chain.models import PartnerRole
 from baken.chain.services import CONSENT_GIVERS, CONSENT_WAYS, FEEDBACK_MOMENTS
-from baken.dossiers.forms import CONSENT, MAX_AGE, MAX_TEXT
+from baken.dossiers.forms import CONSENT, MAX_AGE
+from baken.dossiers.forms import text_field as _text
 from baken.dossiers.models import Dossier, Entry
 from baken.dossiers.selectors import age_on, protocol_of
 from baken.protocol import Protocol
-
-
-def _text(label: Any, required: bool = True, help_text: Any = "", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 def _line(label: Any, required: bool = True, max_length: int = 200) -> forms.CharField:

@@ -12,20 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baken.chain.trajectory_selectors import OTHER, ProcedureStatus
-from baken.dossiers.forms import MAX_TEXT
+from baken.dossiers.forms import text_field as _text
 from baken.protocol import Protocol
 
 MAX_LINE = 200
-
-
-def _text(label: Any, required: bool = True, help_text: Any = "", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 def _day(label: Any) -> forms.DateField:

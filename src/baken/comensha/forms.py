@@ -25,7 +25,7 @@ from baken.comensha.services import (
     RegistrationDetails,
     registration_problem,
 )
-from baken.dossiers.forms import MAX_TEXT
+from baken.dossiers.forms import text_field as _text
 from baken.protocol import Protocol
 
 REFUSED: dict[str, Any] = {
@@ -124,16 +124,6 @@ def add_refusal(form: forms.Form, refused: ComenshaRefused) -> None:
     """Put a refusal on the field it is about, or at the top of the error summary."""
     field = FIELD_OF.get(refused.code)
     form.add_error(field if field in form.fields else None, refusal_message(refused))
-
-
-def _text(label: Any, required: bool = True, help_text: Any = "", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 def _line(label: Any, required: bool = True, help_text: Any = "") -> forms.CharField:

@@ -40,14 +40,21 @@ MAX_TEXT = 5000
 MAX_AGE = 120
 
 
-def _text(label: Any, required: bool = True, help_text: Any = "") -> forms.CharField:
+def text_field(
+    label: Any, required: bool = True, help_text: Any = "", rows: int = 3
+) -> forms.CharField:
+    """A free-text field (a textarea of ``rows`` lines, at most :data:`MAX_TEXT` characters),
+    as every form of Baken asks for text."""
     return forms.CharField(
         label=label,
         required=required,
         max_length=MAX_TEXT,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
+
+
+_text = text_field
 
 
 def _not_future(day: date | None) -> date | None:

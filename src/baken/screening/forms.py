@@ -11,23 +11,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from baken.accounts.models import User
+from baken.dossiers.forms import text_field as _text
 from baken.protocol.schema import Choice
 from baken.screening.models import Meeting
 from baken.screening.selectors import Attendee
-from baken.screening.services import MAX_TEXT, NO_FURTHER_ACTION
+from baken.screening.services import NO_FURTHER_ACTION
 
 OTHERS = "anders"
 """The attendee choice "someone else", with the names typed beside it."""
-
-
-def _text(label: Any, required: bool = True, help_text: Any = "", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=MAX_TEXT,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 def _day(label: Any, required: bool = True) -> forms.DateField:
