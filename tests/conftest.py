@@ -39,6 +39,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
     REAL_PASSWORD_HASHERS[:] = list(settings.PASSWORD_HASHERS)
     override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
+    _flush_as_maintenance()
+
+
+def _flush_as_maintenance() -> None:
+    """Django empties the PostgreSQL test database between transactional tests with
+    ``TRUNCATE``, which the append-only guard refuses (baken.guards). The test flush is
+    maintenance: its transaction sets ``baken.maintenance``, as purge and rotation do."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from baken.guards import MAINTENANCE_SETTING
+
+    plain = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = plain(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        return [f"SET LOCAL {MAINTENANCE_SETTING} = 'on'", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 def shared_dir() -> Path:

@@ -78,6 +78,14 @@ class Action(models.TextChoices):
     COMENSHA_EXPORTED = "comensha_exported", _("downloaded the registration for CoMensha")
     # The lessons from the chain (counts only, no dossier)
     LESSONS_VIEWED = "lessons_viewed", _("looked at the lessons from the chain")
+    # Signing in and out (NEN 7513 and ASVS V7: every attempt, the failed ones too)
+    LOGGED_IN = "logged_in", _("logged in")
+    LOGGED_OUT = "logged_out", _("logged out")
+    LOGIN_FAILED = "login_failed", _("failed to log in")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("entered a wrong two-factor code")
+    LOCKED_OUT = "locked_out", _("was locked out after too many failed logins")
+    # A dossier that exists but is not the user's: refused (404), logged with authorised=False
+    READ_REFUSED = "read_refused", _("was refused a dossier that is not theirs")
     # Management (not about one dossier)
     BREAK_GLASS_REVIEWED = "break_glass_reviewed", _("reviewed an emergency access")
     ORGANISATION_CREATED = "organisation_created", _("added an organisation")
@@ -104,6 +112,7 @@ class Purpose(models.TextChoices):
     CHAIN_FOLLOW_UP = "chain_follow_up", _("the chain's follow-up of a report")
     REGISTRATION = "registration", _("registration with the zorgcoördinatie, with consent")
     SCREENING = "screening", _("the screeningsoverleg, on the regional convenant")
+    AUTHENTICATION = "authentication", _("signing in and out")
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):

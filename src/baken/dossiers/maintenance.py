@@ -1,16 +1,16 @@
-"""Lifting the append-only triggers for one maintenance transaction.
+"""Lifting the append-only guard for one maintenance transaction.
 
-Entries are append-only in the database itself (dossiers migration 0002): PostgreSQL
-refuses UPDATE and DELETE with one trigger per table, SQLite refuses UPDATE. Two
-maintenance tasks may still touch them: ``baken keys rotate`` rewrites the ciphertext,
-``baken purge`` deletes a dossier whose retention term has passed. They do it inside
-:func:`append_only_lifted`, which takes the table's triggers away for its own transaction
-(a savepoint when one is already open) and puts them back before it ends:
+Entries, snapshots and the access log are append-only in the database itself
+(:mod:`baken.guards`). Two maintenance tasks may still touch them: ``baken keys rotate``
+rewrites the ciphertext, ``baken purge`` deletes a dossier whose retention term has passed.
+They do it inside :func:`append_only_lifted`, for their own transaction only:
 
-* a change of the triggers is part of the transaction on both databases, so no other
-  connection ever sees a table without them, and an error inside the block rolls the
-  change back together with everything else;
-* on PostgreSQL the table stays locked against other writers until the commit.
+* on PostgreSQL the transaction sets ``baken.maintenance`` (``SET LOCAL``), which the guard
+  function honours; no trigger is switched off, so no other connection ever sees a table
+  without its guard. The application's role has no UPDATE, DELETE or TRUNCATE privilege on
+  these tables either way: maintenance runs as the owner role (docs/deploy.md);
+* on SQLite, which has no session settings, the table's triggers are dropped and made
+  again inside the transaction, so an error rolls the change back with everything else.
 """
 
 from __future__ import annotations
@@ -22,71 +22,55 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
+from baken.guards import maintenance_off, maintenance_on
+
 
 @dataclass(frozen=True)
 class _Trigger:
     table: str
     name: str
-    sql: str = ""
-    """SQLite only: the statement that made the trigger, to make it again."""
+    sql: str
+    """The statement that made the trigger, to make it again."""
 
 
-def _user_triggers(table: str) -> list[_Trigger]:
-    """The triggers on ``table`` that the migrations made (not PostgreSQL's own foreign-key
-    triggers), enabled ones only."""
+def _sqlite_triggers(table: str) -> list[_Trigger]:
+    """The triggers the migrations made on ``table``, with the SQL to make them again."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
-                "AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname",
-                [table],
-            )
-            return [_Trigger(table, name) for (name,) in cursor.fetchall()]
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'trigger' AND tbl_name = %s ORDER BY name",
-                [table],
-            )
-            return [_Trigger(table, name, sql) for name, sql in cursor.fetchall()]
-    # settings.py accepts only these two databases; this guards a hand-made configuration.
-    raise ImproperlyConfigured(f"Baken runs on SQLite or PostgreSQL, not {connection.vendor}")
-
-
-def _set_enabled(triggers: list[_Trigger], enabled: bool) -> None:
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ALTER TABLE is refused while the table has deferred foreign-key checks
-            # pending: run them now (SET CONSTRAINTS lasts until the transaction ends).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            verb = "ENABLE" if enabled else "DISABLE"
-            for trigger in triggers:
-                cursor.execute(
-                    f"ALTER TABLE {quote(trigger.table)} {verb} TRIGGER {quote(trigger.name)}"
-                )
-            if enabled:
-                # Back to the mode Django works in (its foreign keys are deferred), as
-                # DatabaseWrapper.check_constraints does.
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            for trigger in triggers:
-                if enabled:
-                    cursor.execute(trigger.sql)
-                else:
-                    cursor.execute(f"DROP TRIGGER {quote(trigger.name)}")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = %s ORDER BY name",
+            [table],
+        )
+        return [_Trigger(table, name, sql) for name, sql in cursor.fetchall()]
 
 
 @contextmanager
 def append_only_lifted(*tables: str) -> Iterator[None]:
-    """Inside the block, rows of ``tables`` may be updated and deleted; every trigger on
-    them (the UPDATE and the DELETE guard alike) is back when the block ends.
+    """Inside the block, rows of ``tables`` may be updated and deleted; the guard is back
+    when the block ends.
 
     The block is one transaction (or a savepoint): an exception inside it undoes both the
-    work and the lifting, so the triggers can never stay off.
+    work and the lifting, so the guard can never stay off.
     """
     with transaction.atomic():
-        lifted = [trigger for table in tables for trigger in _user_triggers(table)]
-        _set_enabled(lifted, False)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                maintenance_on(cursor)
+            yield
+            with connection.cursor() as cursor:
+                maintenance_off(cursor)
+            return
+        if connection.vendor != "sqlite":
+            # settings.py accepts only these two databases; this guards a hand-made one.
+            raise ImproperlyConfigured(
+                f"Baken runs on SQLite or PostgreSQL, not {connection.vendor}"
+            )
+        quote = connection.ops.quote_name
+        lifted = [trigger for table in tables for trigger in _sqlite_triggers(table)]
+        with connection.cursor() as cursor:
+            for trigger in lifted:
+                cursor.execute(f"DROP TRIGGER {quote(trigger.name)}")
         yield
-        _set_enabled(lifted, True)
+        with connection.cursor() as cursor:
+            for trigger in lifted:
+                cursor.execute(trigger.sql)
