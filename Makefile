@@ -59,6 +59,7 @@ format: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_dossier.py
+	$(BIN)/python bench/bench_audit.py
 
 # Re-resolve the locks on purpose (the only way they change).
 lock: $(VENV)/.dev-installed

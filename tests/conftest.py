@@ -42,6 +42,17 @@ def pytest_configure(config: pytest.Config) -> None:
     _flush_as_maintenance()
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this test process's own checkpoint folder (var/test-checkpoints-<pid>, see
+    baken.conf.settings), as Django removes its test database. A folder a test set itself
+    is the test's own (tmp_path) and is left alone."""
+    from django.conf import settings
+
+    folder = Path(settings.BAKEN_AUDIT_CHECKPOINT_DIR)
+    if folder.name == f"test-checkpoints-{os.getpid()}":
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _flush_as_maintenance() -> None:
     """Django empties the PostgreSQL test database between transactional tests with
     ``TRUNCATE``, which the append-only guard refuses (baken.guards). The test flush is
@@ -104,12 +115,19 @@ def baken() -> Callable[..., CliResult]:
     def run(
         *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None
     ) -> CliResult:
+        merged = {**os.environ, **(env or {})}
+        if "BAKEN_VAR_DIR" in (env or {}) and "BAKEN_AUDIT_CHECKPOINT_DIR" not in (env or {}):
+            # As deployed: every command on that data folder shares one checkpoint folder
+            # (under pytest the settings' default is per process, see baken.conf.settings).
+            merged["BAKEN_AUDIT_CHECKPOINT_DIR"] = str(
+                Path(merged["BAKEN_VAR_DIR"]) / "checkpoints"
+            )
         completed = subprocess.run(
             [*command, *args],
             input=stdin.encode() if isinstance(stdin, str) else stdin,
             capture_output=True,
             timeout=120,
-            env={**os.environ, **(env or {})},
+            env=merged,
             check=False,
         )
         return CliResult(

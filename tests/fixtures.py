@@ -8,11 +8,13 @@ logged in, and with ``reauthenticated=True`` one that has just confirmed its pas
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import BaseDatabaseCache
 from django.test import Client
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
@@ -24,10 +26,20 @@ PASSWORD = "proef-wachtwoord-42!"  # noqa: S105 (synthetic test password)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    """django-allauth counts failed logins and codes in the cache; each test starts clean,
-    as the synthetic usernames repeat from test to test."""
-    cache.clear()
+def _fresh_cache(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """django-allauth counts failed logins and codes, and Baken remembers used two-factor
+    codes, in the cache: Django's database cache, tables of the test database (one database
+    per xdist worker). Each test starts clean, as the synthetic usernames and user ids repeat
+    from test to test: a rolled-back test leaves nothing behind, and after a test that
+    committed (transactional, the live server) the cache tables are emptied here. Only
+    database caches: a Redis cache (BAKEN_CACHE_URL) may be shared, so it is never flushed."""
+    yield
+    if "_django_db_helper" not in request.fixturenames:
+        return  # no database access, so nothing was cached
+    with django_db_blocker.unblock():
+        for alias in settings.CACHES:
+            if isinstance(caches[alias], BaseDatabaseCache):
+                caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATION_METHODS_USER_SESSION_KEY,
@@ -59,3 +60,36 @@ def log_in_with_code(client: Client, username: str, password: str, secret: str) 
     second = client.post("/account/2fa/authenticate/", {"code": totp_code(secret)})
     assert second.status_code == 302, "the authenticator code was not accepted"
     return str(second["Location"])
+
+
+LOG_FIELDS = (
+    "user_id",
+    "role",
+    "organisation_id",
+    "responsible_organisation_id",
+    "dossier_id",
+    "entry_sequence",
+    "code",
+    "action",
+    "purpose",
+    "authorised",
+    "case_team",
+    "consent",
+    "break_glass",
+    "detail",
+)
+"""The fields of an access-log line a test compares (all but id, uid, time and MAC)."""
+
+
+def newest() -> int:
+    """The id of the newest access-log line, 0 when there is none."""
+    from baken.audit.models import AccessEvent
+
+    return AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def lines_after(position: int) -> list[tuple[Any, ...]]:
+    """The access-log lines after id ``position``, oldest first, as LOG_FIELDS tuples."""
+    from baken.audit.models import AccessEvent
+
+    return list(AccessEvent.objects.filter(pk__gt=position).order_by("pk").values_list(*LOG_FIELDS))

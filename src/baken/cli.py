@@ -1,8 +1,9 @@
 """The ``baken`` command: protocol export and validation, assessments, the web server and the
 background worker.
 
-Exit codes: 0 success; 1 a protocol file that does not validate, an access log whose chain
-is broken, or a purge that stopped at a dossier; 2 bad input, usage or configuration.
+Exit codes: 0 success; 1 a protocol file that does not validate, an access log that does
+not verify, a purge that stopped at a dossier, or a database that cannot be reached or
+whose storage is full; 2 bad input, usage or configuration.
 Messages on the command line are in English; the protocol's own text stays Dutch.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 
 from baken.engine import SituationError, assess, parse_situation
 from baken.protocol import ProtocolError, UnknownProtocolError, default_registry, load_protocol
@@ -131,22 +133,46 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _setup_django(*, serving: bool = False) -> None:
+def _setup_django(*, serving: bool = False, as_owner: bool = False) -> None:
     """Load Baken's settings. The web application logs every request and access-log line
     (INFO); a one-off command logs only warnings and errors, unless BAKEN_LOG_LEVEL says
-    otherwise, so its own output is not buried."""
+    otherwise, so its own output is not buried.
+
+    ``as_owner``: connect as the database's owner role when BAKEN_OWNER_DATABASE_URL is set
+    (migrations, purge, key rotation; baken.dbroles), else as DATABASE_URL."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baken.conf.settings")
     os.environ.setdefault("BAKEN_LOG_LEVEL", "INFO" if serving else "WARNING")
     import django
 
+    if as_owner:
+        from baken.dbroles import owner_environment
+
+        with owner_environment():
+            django.setup()
+        return
     django.setup()
+
+
+def _migrate_or_require_migrated() -> None:
+    """Development without an owner role migrates on start (`make run`); production, or any
+    set-up with BAKEN_OWNER_DATABASE_URL, leaves that to `baken migrate` as the owner and
+    only checks it was done: the application's role may not change the schema."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from baken.dbroles import owner_configured
+
+    if settings.PRODUCTION or owner_configured():
+        _require_migrated()
+        return
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     _setup_django(serving=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    _migrate_or_require_migrated()
     from django.conf import settings
 
     from baken.accounts.setup import setup_link
@@ -236,14 +262,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fill an empty development database with synthetic organisations, users and dossiers."""
-    from django.core.management import call_command
-
     _setup_django()
     from django.conf import settings
 
     if settings.PRODUCTION:
         raise InputError("baken demo refuses to run with BAKEN_ENV=production")
-    call_command("migrate", interactive=False, verbosity=0)
+    _migrate_or_require_migrated()
     from baken.demo import fill_everything
     from baken.dossiers.demo import DemoRefused, fill_demo_database
 
@@ -254,26 +278,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Check the access log's hash chain; exit 1 and name every broken line."""
-    _setup_django()
-    from baken.audit.chain import verify
-    from baken.audit.models import AccessEvent
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The access log's transparency log: verify, checkpoint, key (baken.audit.commands);
+    verify exits 1 naming every problem."""
+    if args.audit_command != "key":
+        _setup_django()
+        if args.audit_command == "checkpoint":
+            _require_migrated()
+    from baken.audit.commands import run
 
-    problems = verify()
-    count = AccessEvent.objects.count()
-    if problems:
-        print(f"access log: {len(problems)} problem(s) in {count} line(s):", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_INVALID
-    print(f"access log: {count} line(s), the hash chain is intact")
-    return 0
+    return run(args)
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
-    """Re-encrypt every encrypted value with the first key of BAKEN_ENCRYPTION_KEYS."""
-    _setup_django()
+    """Re-encrypt every encrypted value with the first key of BAKEN_ENCRYPTION_KEYS, as the
+    owner role when one is configured (the application's role may not rewrite entries)."""
+    _setup_django(as_owner=True)
+    from django.db import DatabaseError
+
     from baken.crypto import DecryptionError
     from baken.crypto.rotate import rotate
 
@@ -283,38 +305,100 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         raise InputError(
             f"a stored value does not decrypt with the configured keys: {exc}"
         ) from None
+    except DatabaseError as exc:
+        from baken.dbroles import one_line
+        from baken.web.middleware import database_fault
+
+        if database_fault(exc):
+            raise  # one line from main(): the database cannot be reached
+        raise InputError(
+            "the database refused the rotation, nothing was changed: "
+            f"{one_line(exc)}{_owner_hint(exc)}"
+        ) from None
     verb = "would re-encrypt" if args.dry_run else "re-encrypted"
     print(f"{verb} {result.rewritten} of {result.values} encrypted values with key {result.key_id}")
     return 0
+
+
+def _owner_hint(exc: BaseException) -> str:
+    """What to do when the application's role was refused a maintenance change (SQLSTATE
+    42501, insufficient privilege): run it as the owner role."""
+    from baken.dbroles import OWNER_URL_VARIABLE, owner_configured
+
+    if getattr(exc.__cause__, "sqlstate", None) == "42501" and not owner_configured():
+        return f" (this runs as the database's owner role: set {OWNER_URL_VARIABLE})"
+    return ""
 
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _require_migrated() -> None:
-    """Refuse to work on a database that is unreachable or not yet migrated."""
+def _pending_migrations() -> int:
+    """How many migrations the database lacks; an unreachable database is bad input."""
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
     try:
         executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
     except DatabaseError as exc:
-        raise InputError(f"the database cannot be used: {exc}") from None
+        from baken.dbroles import one_line
+
+        raise InputError(f"the database cannot be used: {one_line(exc)}") from None
+
+
+def _require_migrated() -> None:
+    """Refuse to work on a database that is unreachable or not yet migrated."""
+    pending = _pending_migrations()
     if pending:
         raise InputError(
-            f"the database is not up to date: {_plural(len(pending), 'migration', 'migrations')} "
-            "not applied (`baken serve` applies them when it starts)"
+            f"the database is not up to date: {_plural(pending, 'migration', 'migrations')} "
+            "not applied (run `baken migrate`)"
         )
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the migrations; with BAKEN_OWNER_DATABASE_URL as the owner role, then grant the
+    application's role (DATABASE_URL's) exactly its privileges (baken.dbroles)."""
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    from baken import dbroles
+
+    _setup_django(as_owner=True)
+    try:
+        role = dbroles.application_role() if dbroles.owner_configured() else None
+        if role is not None:
+            dbroles.check_ownership(role)
+        pending = _pending_migrations()
+        call_command("migrate", interactive=False, verbosity=0)
+        grants = dbroles.grant(role) if role is not None else None
+    except dbroles.RoleError as exc:
+        raise InputError(str(exc)) from None
+    except DatabaseError as exc:
+        from baken.web.middleware import database_fault
+
+        if database_fault(exc):
+            raise  # one line from main(): the database cannot be reached
+        raise InputError(f"the database refused the migration: {dbroles.one_line(exc)}") from None
+    done = _plural(pending, "migration", "migrations") + " applied" if pending else "up to date"
+    if grants is None:
+        print(f"database {done} (no {dbroles.OWNER_URL_VARIABLE}: as the role of DATABASE_URL)")
+    else:
+        print(f"database {done} as the owner role {grants.role.owner}")
+        print(grants.summary())
+    return 0
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
-    """Purge the closed dossiers whose retention term (BAKEN_RETENTION_YEARS) has passed."""
-    _setup_django()
+    """Purge the closed dossiers whose retention term (BAKEN_RETENTION_YEARS) has passed, as
+    the owner role when one is configured (the application's role may not delete entries)."""
+    _setup_django(as_owner=True)
     from django.db import DatabaseError
     from django.utils import timezone
 
+    from baken.dbroles import one_line
     from baken.dossiers.retention import DueDossier, PurgeResult, PurgeStopped, purge
 
     _require_migrated()
@@ -337,12 +421,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
         print(f"{count(exc.done.dossiers)} purged")
         print(
             f"baken: error: dossier {exc.dossier_id} could not be purged, nothing of it was "
-            f"deleted: {exc.cause}",
+            f"deleted: {one_line(exc.cause)}{_owner_hint(exc.cause)}",
             file=sys.stderr,
         )
         return EXIT_INVALID
     except DatabaseError as exc:
-        raise InputError(f"the database refused the purge: {exc}") from None
+        raise InputError(f"the database refused the purge: {one_line(exc)}") from None
     report(result)
     from baken.chain.services import purge_orphaned_shares
 
@@ -413,10 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the access log (NEN 7513)")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    verify_parser = audit_commands.add_parser(
-        "verify", help="check that no line was changed, removed or reordered"
-    )
-    verify_parser.set_defaults(handler=cmd_audit_verify)
+    from baken.audit.commands import add_commands
+
+    add_commands(audit_commands)
+    audit.set_defaults(handler=cmd_audit)
 
     keys = commands.add_parser("keys", help="encryption keys for data at rest")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -436,6 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="list what would be purged, change nothing"
     )
     purge_parser.set_defaults(handler=cmd_purge)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply the database migrations (as the owner role with BAKEN_OWNER_DATABASE_URL, "
+        "then grant the application's role its privileges)",
+    )
+    migrate.set_defaults(handler=cmd_migrate)
 
     demo = commands.add_parser(
         "demo", help="fill an empty development database with synthetic demo data"
@@ -483,6 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"an installed protocol does not validate:\n{exc}", EXIT_INVALID)
     except ImproperlyConfigured as exc:
         _fail(f"configuration: {exc}")
+    except DatabaseError as exc:
+        _database_fault(exc)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -491,6 +584,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     return code
+
+
+def _database_fault(exc: DatabaseError) -> NoReturn:
+    """One line for a database that cannot be used (baken.web.middleware.database_fault);
+    any other database error is a fault of ours and keeps its traceback."""
+    from baken.web.middleware import database_fault
+
+    fault = database_fault(exc)
+    if fault == "storage_full":
+        _fail(
+            "the database's storage is full (database or disk is full), so nothing was "
+            "written: make room on its disk or raise its quota, then run the command again",
+            EXIT_INVALID,
+        )
+    if fault == "unavailable":
+        said = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        _fail(
+            f"the database cannot be reached ({said or type(exc).__name__}): start it or wait "
+            "until it is back, then run the command again",
+            EXIT_INVALID,
+        )
+    raise exc
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The record (entries, the access log and its tree, purge records, the chain's snapshots) is
 append-only in three layers: the model and its query set refuse a change, the database
 refuses it with triggers, and on PostgreSQL the application's role has no UPDATE, DELETE or
-TRUNCATE privilege on these tables at all (docs/deploy.md, "Database roles").
+TRUNCATE privilege on these tables at all (:mod:`baken.dbroles`; docs/deploy.md,
+"Database roles").
 
 PostgreSQL
     One function, ``baken_append_only()``, refuses every row-level UPDATE and DELETE and
@@ -25,6 +26,10 @@ from __future__ import annotations
 from typing import Any
 
 MAINTENANCE_SETTING = "baken.maintenance"
+GUARD_FUNCTION = "baken_append_only"
+"""The guard function's name: ``baken.dbroles`` finds the append-only tables by the
+triggers that call it, so a table guarded with :func:`install` is covered by the
+application role's narrower grant without being listed anywhere."""
 
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION baken_append_only() RETURNS trigger AS $$

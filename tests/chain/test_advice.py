@@ -163,11 +163,12 @@ def test_a_request_needs_a_question(
 
 def test_the_senders_dossier_records_the_request(professional: User, asked: Share) -> None:
     """The sender's dossier gets one advice-request entry pointing at the share."""
-    shares = list(
-        Entry.objects.filter(
+    shares = [
+        entry.data
+        for entry in Entry.objects.filter(
             dossier_id=asked.sender_dossier_id, kind=EntryKind.ADVICE_REQUEST
-        ).values_list("data", flat=True)
-    )
+        )
+    ]
     assert [data["share"] for data in shares] == [str(asked.pk)]
 
 

@@ -51,11 +51,10 @@ def code(user: User, dossier: Dossier, details: chain.RegistrationDetails) -> st
 
 
 def entry_data(dossier_id: Any, kind: str) -> list[dict[str, Any]]:
-    return list(
-        Entry.objects.filter(dossier_id=dossier_id, kind=kind)
-        .order_by("sequence")
-        .values_list("data", flat=True)
-    )
+    return [
+        entry.data
+        for entry in Entry.objects.filter(dossier_id=dossier_id, kind=kind).order_by("sequence")
+    ]
 
 
 # --- sending ----------------------------------------------------------------------------

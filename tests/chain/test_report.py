@@ -48,11 +48,12 @@ def test_a_melding_carries_the_reporter_and_the_selected_entries(reported: Share
 
 def test_the_senders_dossier_records_the_melding(reported: Share) -> None:
     """The sender's dossier gets one melding entry (sent, with its legal basis)."""
-    found = list(
-        Entry.objects.filter(
+    found = [
+        entry.data
+        for entry in Entry.objects.filter(
             dossier_id=reported.sender_dossier_id, kind=EntryKind.REPORT
-        ).values_list("data", flat=True)
-    )
+        )
+    ]
     assert [(d["share"], d["legal_basis"]) for d in found] == [(str(reported.pk), "meldrecht")]
 
 

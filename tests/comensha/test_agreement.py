@@ -61,7 +61,7 @@ def test_the_agreement_is_logged_in_each_dossier(trio: Chain, professional: User
     """The own dossier's line is on the professional's access (case team); the other two are
     transfers, all with the purpose and the convenant as the legal basis."""
     agree(trio, professional)
-    lines = AccessEvent.objects.filter(action="comensha_agreed").order_by("position")
+    lines = AccessEvent.objects.filter(action="comensha_agreed").order_by("pk")
     assert [(line.dossier_id, line.case_team, line.purpose, line.detail) for line in lines] == [
         (d.pk, d.pk == trio.sender.pk, "chain_follow_up", "basis:convenant") for d in trio.dossiers
     ]

@@ -31,7 +31,7 @@ def json_url(pk: object) -> str:
 def export_lines(action: str) -> list[tuple[object, str, str, int | None]]:
     return [
         (line.dossier_id, line.code, line.purpose, line.user_id)
-        for line in AccessEvent.objects.filter(action=action).order_by("position")
+        for line in AccessEvent.objects.filter(action=action).order_by("pk")
     ]
 
 

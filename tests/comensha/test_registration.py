@@ -104,7 +104,7 @@ def test_the_registration_is_logged_and_told(trio: Chain, professional: User) ->
     professional and the zorgcoördinator get a bericht."""
     agree(trio, professional)
     record(trio)
-    lines = AccessEvent.objects.filter(action="comensha_registered").order_by("position")
+    lines = AccessEvent.objects.filter(action="comensha_registered").order_by("pk")
     berichten = Notification.objects.filter(kind="comensha_registered")
     assert (
         [(line.dossier_id, line.case_team) for line in lines],

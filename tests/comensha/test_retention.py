@@ -65,7 +65,7 @@ def test_rotation_keeps_the_registration_readable(
         (stored,) = cursor.fetchone()
     fresh = Registration.objects.get(pk=registered.pk)
     assert (
-        str(stored).startswith(f"enc1:{result.key_id}:"),
+        str(stored).startswith(f"enc2:{result.key_id}:"),
         fresh.country_of_origin,
         fresh.agreement.note,
     ) == (True, "Nederland", "Afgesproken in het ketenoverleg van dinsdag")

@@ -254,9 +254,10 @@ def test_all_or_nothing(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_realistic_names(filled: str) -> None:
     """Labels are "Casus" and one word; no name, label or text holds a common Dutch name."""
-    for label in Dossier.objects.values_list("label", flat=True):
+    labels = [dossier.label for dossier in Dossier.objects.all()]
+    for label in labels:
         assert re.fullmatch(r"Casus [A-Z][a-z]+", label), label
-    texts = list(Dossier.objects.values_list("label", flat=True))
+    texts = list(labels)
     texts += list(Organisation.objects.values_list("name", flat=True))
     for user in User.objects.all():
         assert user.first_name == "Demo"

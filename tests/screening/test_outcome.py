@@ -163,7 +163,7 @@ def test_the_outcome_is_logged_on_both_sides_with_the_convenant(
     record(screening, placed, ["screening-mdo"])
     lines = [
         (e.responsible_organisation_id, e.dossier_id, e.purpose, e.detail, e.case_team)
-        for e in AccessEvent.objects.filter(action="screening_outcome").order_by("position")
+        for e in AccessEvent.objects.filter(action="screening_outcome").order_by("pk")
     ]
     assert lines == [
         (

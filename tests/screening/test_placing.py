@@ -78,7 +78,7 @@ def test_the_placing_is_logged_on_both_sides_with_the_convenant(
     one on the Veiligheidshuis' responsibility, naming the agenda item and the basis."""
     lines = [
         (e.responsible_organisation_id, e.dossier_id, e.code, e.purpose, e.detail, e.user_id)
-        for e in AccessEvent.objects.filter(action="screening_placed").order_by("position")
+        for e in AccessEvent.objects.filter(action="screening_placed").order_by("pk")
     ]
     assert lines == [
         (

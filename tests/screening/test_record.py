@@ -11,6 +11,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from baken.crypto import Binding
 from baken.crypto.fields import keyring
 from baken.crypto.rotate import encrypted_columns
 from baken.dossiers import services as dossier_services
@@ -30,7 +31,9 @@ def test_the_registration_is_encrypted_at_rest(placed: AgendaItem) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT content FROM screening_agendaitem WHERE id = %s", [placed.pk.hex])
         (stored,) = cursor.fetchone()
-    decrypted = json.loads(keyring().decrypt(stored))
+    decrypted = json.loads(
+        keyring().decrypt(stored, Binding("screening_agendaitem", "content", str(placed.pk)))
+    )
     assert (REGISTRATION.name in stored, decrypted["identity"]["name"]) == (
         False,
         REGISTRATION.name,

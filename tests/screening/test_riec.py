@@ -34,7 +34,7 @@ def test_the_hand_off_is_logged_on_both_sides(
     convenant."""
     lines = [
         (e.responsible_organisation_id, e.detail)
-        for e in AccessEvent.objects.filter(action="screening_to_riec").order_by("position")
+        for e in AccessEvent.objects.filter(action="screening_to_riec").order_by("pk")
     ]
     detail = f"agenda:{riec_outcome.pk} basis:convenant"
     assert lines == [(screening.safety_house.pk, detail), (screening.municipality.pk, detail)]
@@ -131,7 +131,7 @@ def test_the_inbreng_is_logged_on_both_sides(
     )
     lines = [
         (e.responsible_organisation_id, e.dossier_id, e.detail)
-        for e in AccessEvent.objects.filter(action="screening_riec").order_by("position")
+        for e in AccessEvent.objects.filter(action="screening_riec").order_by("pk")
     ]
     detail = f"agenda:{riec_outcome.pk} basis:convenant"
     assert lines == [

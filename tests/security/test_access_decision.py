@@ -36,7 +36,7 @@ def test_a_log_line_carries_the_checks_of_the_decision_after_a_move(
     assert decide(member, dossier) is None
     open_with_break_glass(member, dossier.pk, REASON)
     access = dossier_for(member, dossier.pk)
-    line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position").first()
+    line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-pk").first()
     assert line is not None
     assert (access.grounds, line.case_team, line.break_glass, line.purpose) == (
         frozenset({Ground.BREAK_GLASS}),

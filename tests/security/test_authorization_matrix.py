@@ -115,6 +115,9 @@ METHOD_FIRST_POST = (302, 405)  # require_safe runs before the login check
 
 TABLE: dict[str, Row] = {
     "start": Row("everyone", get=302, post=405, anonymous=METHOD_FIRST_POST),  # to a home
+    # The health check (JSON, no login): for anyone, GET only; a logged-in user without
+    # two-factor authentication is sent to set it up from here too, like from every page.
+    "health": Row("everyone", get=200, post=405, anonymous=(200, 405)),
     "accounts:setup": Row("nobody", get=404, post=404, anonymous=(404, 404)),
     "accounts:manage": Row("administrator", get=200, post=405, anonymous=METHOD_FIRST_POST),
     # These two show an empty form's errors with 200 (the dossier forms answer 400).

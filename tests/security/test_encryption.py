@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from baken.accounts.models import User
-from baken.crypto import DecryptionError, Keyring
+from baken.crypto import Binding, DecryptionError, Keyring
 from baken.crypto.fields import _keyring
 from baken.crypto.rotate import rotate
 from baken.dossiers import services
@@ -56,10 +56,10 @@ def raw(sql: str) -> list[tuple[object, ...]]:
 def test_the_database_holds_no_plaintext_of_encrypted_fields(dossier: Dossier) -> None:
     """Label, date of birth and entry text are ciphertext in the tables, plaintext in Python."""
     stored = raw("SELECT label, birth_date FROM dossiers_dossier")[0]
-    assert all(str(value).startswith("enc1:") for value in stored)
+    assert all(str(value).startswith("enc2:") for value in stored)
     assert "Geheim" not in str(stored) and "2010" not in str(stored)
     data = raw("SELECT data FROM dossiers_entry")[0][0]
-    assert str(data).startswith("enc1:") and "Proefstad" not in str(data)
+    assert str(data).startswith("enc2:") and "Proefstad" not in str(data)
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert fresh.label == "Casus Geheim" and fresh.birth_date == date(2010, 5, 17)
     assert Entry.objects.get(dossier=dossier).data["description"] == SECRET_TEXT
@@ -91,7 +91,7 @@ def test_rotation_re_encrypts_everything_and_keeps_it_readable(
     # label, birth date, data, reason; the TOTP secret and the recovery-code seed
     assert result.rewritten == result.values == 6
     after = raw("SELECT data FROM dossiers_entry")[0][0]
-    assert before != after and str(after).startswith(f"enc1:{result.key_id}:")
+    assert before != after and str(after).startswith(f"enc2:{result.key_id}:")
     settings.BAKEN_ENCRYPTION_KEYS = settings.BAKEN_ENCRYPTION_KEYS.split(",")[0]  # type: ignore[attr-defined]
     assert Entry.objects.get(dossier=dossier).data["description"] == SECRET_TEXT
     assert Dossier.objects.get(pk=dossier.pk).label == "Casus Geheim"
@@ -114,11 +114,13 @@ def test_rotation_keeps_the_record_append_only(dossier: Dossier, new_key: str) -
 def test_a_value_under_an_unknown_key_is_an_error_not_ciphertext(
     dossier: Dossier, settings: object
 ) -> None:
-    """With the key gone, reading fails loudly instead of returning ciphertext or nothing."""
+    """With the key gone, reading the label fails loudly instead of returning ciphertext or
+    nothing (the value is decrypted when it is read, not when the row is loaded)."""
     settings.BAKEN_ENCRYPTION_KEYS = Keyring.generate()  # type: ignore[attr-defined]
     try:
-        with pytest.raises(DecryptionError):
-            Dossier.objects.get(pk=dossier.pk)
+        loaded = Dossier.objects.get(pk=dossier.pk)
+        with pytest.raises(DecryptionError, match="no configured key has id"):
+            _ = loaded.label
     finally:
         _keyring.cache_clear()
 
@@ -135,14 +137,15 @@ def test_any_text_survives_encryption_exactly(text: str) -> None:
     """Round trip: every Unicode text, empty included, comes back identical; a tampered
     token never decrypts."""
     ring = Keyring((b"k" * 32,))
-    token = ring.encrypt(text)
-    assert ring.decrypt(token) == text
+    where = Binding("dossiers_dossier", "label", "6048613f-c953-40a2-96b1-1e39047ed268")
+    token = ring.encrypt(text, where)
+    assert ring.decrypt(token, where) == text
     prefix, kid, body = token.split(":", 2)
     raw_bytes = bytearray(base64.b64decode(body))
     raw_bytes[-1] ^= 0x01  # flip one bit of the authentication tag
     tampered = f"{prefix}:{kid}:{base64.b64encode(bytes(raw_bytes)).decode()}"
     with pytest.raises(DecryptionError):
-        ring.decrypt(tampered)
+        ring.decrypt(tampered, where)
 
 
 def test_a_malformed_key_configuration_is_named(tmp_path: object) -> None:

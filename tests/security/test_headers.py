@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from baken.accounts.models import User
+from baken.audit.keys import generate_seed
 from baken.crypto import Keyring
 from baken.dossiers.models import Dossier
 
@@ -52,6 +53,9 @@ SET_HERE = {
     "BAKEN_ENCRYPTION_KEYS",
     "BAKEN_ENCRYPTION_KEYS_FILE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "BAKEN_AUDIT_SIGNING_KEY",
+    "BAKEN_AUDIT_SIGNING_KEY_FILE",
+    "BAKEN_AUDIT_CHECKPOINT_DIR",
 }
 
 
@@ -83,10 +87,41 @@ def _production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
     """`check --deploy` finds nothing with production settings and a real secret key."""
     result = _production(
-        tmp_path, SECRET_KEY=secrets.token_urlsafe(60), BAKEN_ENCRYPTION_KEYS=Keyring.generate()
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(60),
+        BAKEN_ENCRYPTION_KEYS=Keyring.generate(),
+        BAKEN_AUDIT_SIGNING_KEY=generate_seed(),
+        BAKEN_AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_access_log_signing_key(tmp_path: Path) -> None:
+    """No signing key for the access log's checkpoints in production: a configuration
+    error naming the setting."""
+    result = _production(
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(60),
+        BAKEN_ENCRYPTION_KEYS=Keyring.generate(),
+        BAKEN_AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"),
+    )
+    assert result.returncode != 0
+    assert "BAKEN_AUDIT_SIGNING_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_folder_for_the_checkpoints(tmp_path: Path) -> None:
+    """No BAKEN_AUDIT_CHECKPOINT_DIR in production: a configuration error
+    naming it, because the checkpoints outside the database are what makes the access log
+    tamper-evident."""
+    result = _production(
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(60),
+        BAKEN_ENCRYPTION_KEYS=Keyring.generate(),
+        BAKEN_AUDIT_SIGNING_KEY=generate_seed(),
+    )
+    assert result.returncode != 0
+    assert "BAKEN_AUDIT_CHECKPOINT_DIR" in result.stderr
 
 
 def test_production_refuses_to_start_without_its_own_secret_key(tmp_path: Path) -> None:

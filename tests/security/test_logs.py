@@ -299,7 +299,15 @@ def test_a_working_session_logs_ids_only(
         assert not IPV4.search(output), (name, IPV4.search(output))
 
     lines = [json.loads(line) for line in captured["json"].getvalue().splitlines()]
-    events = [line for line in lines if line["event"] == "access_event"]
+    logged = [line for line in lines if line["event"] == "access_event"]
+    # The login, and the stranger's failed login: a line with no user (the username is
+    # not written).
+    assert [
+        (line["action"], line["user_id"], line["role"])
+        for line in logged
+        if line["purpose"] == "authentication"
+    ] == [("logged_in", professional.pk, professional.role), ("login_failed", None, "")]
+    events = [line for line in logged if line["purpose"] != "authentication"]
     requests = [line for line in lines if line["event"] == "http_request"]
     assert {line["dossier_id"] for line in events} == {str(dossier.pk)}
     assert {line["action"] for line in events} >= {"dossier_opened", "entry_added", "view"}
@@ -366,3 +374,15 @@ def test_baken_does_not_start_with_an_unknown_log_format() -> None:
     assert "ImproperlyConfigured: BAKEN_LOG_FORMAT must be json or console, not 'xml'" in (
         completed.stderr
     )
+
+
+def test_a_request_leaves_no_ids_bound_once_its_response_is_closed(
+    professional: User, open_dossier: Callable[..., Dossier], login: Callable[..., Client]
+) -> None:
+    """A dossier page binds the request id and route for its log lines; after the response
+    is closed nothing is bound any more, so a line logged next in that thread outside any
+    request carries no stale request id or route."""
+    dossier = open_dossier()
+    client = login(professional)
+    response = client.get(reverse("dossiers:detail", args=[dossier.pk]))
+    assert (response.status_code, structlog.contextvars.get_contextvars()) == (200, {})

@@ -63,7 +63,7 @@ def test_the_hand_over_is_logged_on_both_sides(three: Chain) -> None:
     assert three.vt is not None
     lines = []
     for dossier in (three.zc, three.sender, three.vt):
-        line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position")[0]
+        line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-pk")[0]
         lines.append(
             (
                 line.action,

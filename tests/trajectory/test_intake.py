@@ -57,7 +57,7 @@ def test_the_intake_is_logged_in_the_dossier(forwarded: Chain) -> None:
     entry = trajectory.record_intake(
         access_to(forwarded.partners.coordinator, forwarded.zc.pk), INTAKE
     )
-    line = AccessEvent.objects.filter(dossier_id=forwarded.zc.pk).order_by("-position")[0]
+    line = AccessEvent.objects.filter(dossier_id=forwarded.zc.pk).order_by("-pk")[0]
     assert (line.action, line.entry_sequence, line.user_id) == (
         "entry_added",
         entry.sequence,

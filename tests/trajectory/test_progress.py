@@ -111,7 +111,7 @@ def test_the_update_is_logged_on_both_sides(forwarded: Chain) -> None:
     send(forwarded)
     lines = []
     for dossier in (forwarded.zc, forwarded.sender):
-        line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position")[0]
+        line = AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-pk")[0]
         lines.append((line.action, line.case_team, line.responsible_organisation_id, line.detail))
     assert lines == [
         ("progress_sent", True, forwarded.partners.care.pk, "basis:convenant"),

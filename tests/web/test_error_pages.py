@@ -156,15 +156,16 @@ def database_unreachable(logged_in: Client) -> Iterator[None]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_500_page_shows_while_the_database_is_unreachable(
+def test_the_503_page_shows_while_the_database_is_unreachable(
     logged_in: Client, database_unreachable: None
 ) -> None:
     """A logged-in professional opens the dossier list while the database cannot be reached
-    (its session cannot even be read): the answer is 500 with the Dutch 'Er ging iets mis'
-    page in the layout, with the acute-danger box, the menu and the way to the logout
-    page."""
+    (its session cannot even be read): the answer is 503 with the Dutch 'Baken is even niet
+    bereikbaar' page in the layout, with the acute-danger box, the menu and the way to the
+    logout page, and no 'Er ging iets mis'."""
     logged_in.raise_request_exception = False
     response = logged_in.get(reverse("dossiers:list"))
-    assert response.status_code == 500
-    _assert_dutch_layout(response.text, "Er ging iets mis")
+    assert response.status_code == 503
+    _assert_dutch_layout(response.text, "Baken is even niet bereikbaar")
+    assert "Er ging iets mis" not in response.text
     assert f'href="{reverse("account_logout")}"' in response.text

@@ -179,6 +179,7 @@ def our_urls() -> Iterator[str]:
 # with a file; what they lead to is rendered below.
 NO_PAGE = {
     "start",
+    "health",  # JSON for monitoring ({"status": "ok"}), no page; tests/security/test_proxy.py
     "accounts:setup",  # dead once users exist (404)
     "accounts:user_deactivate",
     "accounts:user_reactivate",

@@ -10,6 +10,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -21,6 +22,19 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if getattr(request.user, "is_administrator", False):
             return reverse("accounts:manage")
         return str(super().get_login_redirect_url(request))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client's address for allauth's per-address rate limits: the same one the
+        lockout uses (:func:`baken.web.proxy.client_address`), so behind the proxy the
+        limits count per client, not for everyone at once."""
+        from django.core.exceptions import PermissionDenied
+
+        from baken.web.proxy import client_address
+
+        address = client_address(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Setting up the first authenticator app right after logging in, and seeing its
@@ -70,16 +84,24 @@ def axes_username(request: HttpRequest, credentials: dict[str, object] | None) -
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     """Two-factor authentication is mandatory in Baken (see :mod:`.two_factor`)."""
 
-    def encrypt(self, text: str) -> str:
-        """TOTP secrets and recovery-code seeds are stored encrypted with the data keys."""
-        from baken.crypto.fields import keyring
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # A right code that was used before (baken.accounts.two_factor.use_code).
+        "code_used": _("This code was just used. Wait until your app shows a new code."),
+    }
 
-        return keyring().encrypt(text)
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets and recovery-code seeds are stored encrypted with the data keys,
+        bound to their Authenticator row when it is saved (:mod:`baken.crypto.authenticators`)."""
+        from baken.crypto.authenticators import seal_secret
+
+        return seal_secret(text)
 
     def decrypt(self, encrypted_text: str) -> str:
-        from baken.crypto.fields import keyring
+        """Only a secret read through its Authenticator row opens, and only for that row."""
+        from baken.crypto.authenticators import open_secret
 
-        return keyring().decrypt(encrypted_text)
+        return open_secret(encrypted_text)
 
     def get_totp_label(self, user: Any) -> str:
         """The username, not an e-mail address, beside "Baken" in the authenticator app."""

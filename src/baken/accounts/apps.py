@@ -7,3 +7,9 @@ class AccountsConfig(AppConfig):
     name = "baken.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Log logins, logouts, failed logins and lockouts in the access log."""
+        from baken.accounts import signals
+
+        signals.connect()

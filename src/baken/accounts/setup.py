@@ -2,8 +2,8 @@
 
 While no user exists, ``baken serve`` asks :func:`setup_link` for a link and prints it on the
 console. The link holds a random token of which only the SHA-256 hash is stored; it works
-once, only from the machine itself (see :func:`baken.accounts.views.setup`), and only while
-there are still no users.
+once, only from the machine itself (:func:`from_this_machine`, checked by
+:func:`baken.accounts.views.setup`), and only while there are still no users.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from baken.accounts import services
 from baken.accounts.models import Role, SetupToken, User
+from baken.web import proxy
 
 
 class SetupUnavailable(Exception):
@@ -26,6 +28,22 @@ class SetupUnavailable(Exception):
 def hash_token(token: str) -> str:
     """The SHA-256 hash (hex) under which a setup token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def from_this_machine(request: HttpRequest) -> bool:
+    """Whether the client of ``request`` is on this machine: its address is loopback.
+
+    The address is the real client's (:func:`baken.web.proxy.client_address`): through a
+    proxy in ``BAKEN_TRUSTED_PROXIES``, the client that proxy forwarded for, so the nginx on
+    this machine does not make every client look local. A request with a proxy header
+    (``X-Forwarded-For``, ``Forwarded``, ``X-Real-IP``) from a peer that is not a trusted
+    proxy is refused: it came through a proxy Baken was not told about.
+    """
+    if proxy.is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+        return proxy.is_loopback(proxy.client_address(request))
+    if any(request.META.get(header) for header in proxy.PROXY_HEADERS):
+        return False
+    return proxy.is_loopback(proxy.client_address(request))
 
 
 def setup_link(base_url: str) -> str | None:

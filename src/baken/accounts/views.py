@@ -32,8 +32,6 @@ from baken.dossiers.models import BreakGlassGrant
 SECTION = "manage"
 WELCOME_SESSION_KEY = "baken.welcome_first_administrator"
 """Set at first-run set-up; the welcome shows on the management page after 2FA set-up."""
-LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
-PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
 View = Callable[..., HttpResponse]
 
@@ -217,13 +215,6 @@ def _user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:manage")
 
 
-def _from_this_machine(request: HttpRequest) -> bool:
-    """Whether the request comes straight from localhost (not through a proxy on it)."""
-    if request.META.get("REMOTE_ADDR") not in LOCAL_ADDRESSES:
-        return False
-    return not any(request.META.get(header) for header in PROXY_HEADERS)
-
-
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -232,7 +223,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 
     404 unless the request comes from this machine, the token is unused and no user exists.
     """
-    if not _from_this_machine(request) or not first_run.token_is_usable(token):
+    if not first_run.from_this_machine(request) or not first_run.token_is_usable(token):
         raise Http404
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,9 +1,11 @@
 """The access log (NEN 7513): who did what with which dossier, when, why, and on what grounds.
 
-Lines are append-only (model, query set and database triggers) and form a hash chain:
-each line's hash covers its content and the previous line's hash, so a changed, removed
-or reordered line is found by :func:`baken.audit.chain.verify`. Lines hold ids, never
-names or free text from a dossier, and no foreign keys: the log outlives a purged dossier.
+Lines are append-only (model, query set and database triggers) and are the leaves of a
+transparency log (docs/adr/0009-transparency-log.md): each line carries a MAC made when it
+was written; the integrator (:mod:`baken.audit.log`) later gives it its place in a Merkle
+tree (RFC 9162), in :class:`LogLeaf` and :class:`LogNode`, and signs the tree's head in a
+:class:`Checkpoint` that is also kept outside the database. Lines hold ids, never names or
+free text from a dossier, and no foreign keys: the log outlives a purged dossier.
 
 :class:`PurgeRecord` keeps, for every dossier purged at the end of its retention term,
 what was deleted, when and why, without any of its content; append-only in the same way.
@@ -126,8 +128,6 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
 class AccessEvent(models.Model):
     """One line of the access log."""
 
-    position = models.PositiveBigIntegerField(unique=True)
-    """1, 2, 3, ... in the order the lines were written; part of the hash."""
     at = models.DateTimeField()
     user_id = models.BigIntegerField(null=True)
     role = models.CharField(max_length=32, blank=True)
@@ -145,16 +145,18 @@ class AccessEvent(models.Model):
     break_glass = models.BooleanField(default=False)
     detail = models.CharField(max_length=200, blank=True)
     """A short machine value (a username for account events, a break-glass reason id)."""
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    uid = models.UUIDField(unique=True)
+    """Random, made when the line is written and covered by its MAC: a copy is found."""
+    mac = models.CharField(max_length=64)
+    """HMAC-SHA256 of the line's content with the log's line key (baken.audit.keys)."""
 
     objects = AccessEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["position"]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"#{self.position} {self.at:%Y-%m-%dT%H:%M:%S} {self.code} {self.action}"
+        return f"#{self.pk} {self.at:%Y-%m-%dT%H:%M:%S} {self.code} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -165,14 +167,88 @@ class AccessEvent(models.Model):
         raise AppendOnlyError("the access log is append-only")
 
 
-class ChainHead(models.Model):
-    """The newest line's position and hash; locked while a line is written (one row)."""
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the access log's tree is append-only")
 
-    position = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("the access log's tree is append-only")
+
+
+class AppendOnly(models.Model):
+    """A row that is written once: no save of an existing row, no delete."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the access log's tree is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the access log's tree is append-only")
+
+
+class LogLeaf(AppendOnly):
+    """A line's place in the tree: leaf ``index`` (0-based; "line index + 1" to people)
+    holds the line ``event`` with this leaf hash (RFC 9162 §2.1.1, over the line's
+    canonical content and its MAC). Written by the integrator, in batches."""
+
+    index = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(
+        AccessEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="leaf",
+    )
+    """Never empty when written; nullable and without a constraint so that a join still
+    finds a leaf whose line was deleted (verify names it as missing)."""
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["index"]
 
     def __str__(self) -> str:
-        return f"head #{self.position}"
+        return f"leaf {self.index}"
+
+
+class LogNode(AppendOnly):
+    """The hash of a complete subtree above the leaves: the 2**level leaves from
+    ``index * 2**level``. Proofs and the tree's root are O(log n) look-ups of these."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="audit_node_at")]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class Checkpoint(AppendOnly):
+    """A signed checkpoint as made (C2SP tlog-checkpoint): the database's copy. The copies
+    that count are outside the database (BAKEN_AUDIT_CHECKPOINT_DIR, a witness)."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.CharField(max_length=64)
+    note = models.TextField()
+    made_at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["size", "pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint of {self.size}"
 
 
 RETENTION_TERM = "retention_term"

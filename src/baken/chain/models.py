@@ -11,7 +11,7 @@ withdrawn, once, under a row lock, so two advisers acting at once cannot both wi
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -174,6 +174,10 @@ class Snapshot(models.Model):
     share = models.OneToOneField(Share, on_delete=models.PROTECT, related_name="snapshot")
     content = EncryptedJSONField(default=dict)
     created_at = models.DateTimeField()
+
+    encryption_identity: ClassVar[tuple[str, ...]] = ("share",)
+    """What its content is bound to (ADR 10): one snapshot per share, known before the
+    INSERT, never changed."""
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -45,15 +45,17 @@ def intake_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
 def procedure_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]:
     data = entry.data
     if data.get("event") == "status":
-        started = (
+        # Through the model: an encrypted value is decrypted for its own row only.
+        opened = (
             Entry.objects.filter(
                 dossier_id=entry.dossier_id,
                 sequence=int(data.get("procedure", 0) or 0),
                 kind=EntryKind.PROCEDURE,
             )
-            .values_list("data", flat=True)
+            .only("dossier_id", "sequence", "data")
             .first()
-        ) or {}
+        )
+        started = opened.data if opened is not None else {}
         title = procedure_title(
             protocol, str(started.get("procedure_type", "")), str(started.get("name", ""))
         )

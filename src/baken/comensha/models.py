@@ -17,7 +17,7 @@ prints it and exports it as JSON.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -129,6 +129,10 @@ class Registration(_WrittenOnce):
     )
     consent_signed_on = models.DateField(_("consent signed on"))
     consent_kept_at = EncryptedTextField(_("where the signed consent is kept"))
+
+    encryption_identity: ClassVar[tuple[str, ...]] = ("agreement",)
+    """What its encrypted values are bound to (ADR 10): one registration per agreement,
+    known before the INSERT, never changed."""
 
     class Meta:
         verbose_name = _("CoMensha registration")

@@ -18,6 +18,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from baken import logs
+from baken.web.proxy import parse_trusted_proxies
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BAKEN_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -46,6 +47,18 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
+def _checked_keys(keys: str, source: str) -> str:
+    """``keys`` if they parse (base64, 32 bytes each), else one line naming the problem and
+    where the keys came from, never a key (baken.crypto.Keyring.parse)."""
+    from baken.crypto import KeyError_, Keyring
+
+    try:
+        Keyring.parse(keys)
+    except KeyError_ as exc:
+        raise ImproperlyConfigured(f"{source}: {exc}") from None
+    return keys
+
+
 def _encryption_keys() -> str:
     """The data-encryption keys (never derived from SECRET_KEY); see baken.crypto."""
     keys = os.environ.get("BAKEN_ENCRYPTION_KEYS", "").strip()
@@ -57,8 +70,11 @@ def _encryption_keys() -> str:
             raise ImproperlyConfigured(
                 f"BAKEN_ENCRYPTION_KEYS_FILE cannot be read: {exc}"
             ) from None
+        if not keys:
+            raise ImproperlyConfigured(f"BAKEN_ENCRYPTION_KEYS_FILE {key_file} is empty")
+        return _checked_keys(keys, "BAKEN_ENCRYPTION_KEYS_FILE")
     if keys:
-        return keys
+        return _checked_keys(keys, "BAKEN_ENCRYPTION_KEYS")
     if PRODUCTION:
         raise ImproperlyConfigured(
             "BAKEN_ENV=production needs its own encryption keys: set BAKEN_ENCRYPTION_KEYS "
@@ -71,7 +87,7 @@ def _encryption_keys() -> str:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         generated.write_text(Keyring.generate() + "\n", encoding="utf-8")
         generated.chmod(0o600)
-    return generated.read_text(encoding="utf-8").strip()
+    return _checked_keys(generated.read_text(encoding="utf-8").strip(), str(generated))
 
 
 BAKEN_ENCRYPTION_KEYS = _encryption_keys()
@@ -103,6 +119,9 @@ DEBUG = os.environ.get("BAKEN_DEBUG", "") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
+# The reverse proxies in front of Baken (addresses or CIDRs): only from these do
+# X-Forwarded-For and X-Forwarded-Proto count (baken.web.proxy; docs/deploy.md).
+BAKEN_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("BAKEN_TRUSTED_PROXIES", ""))
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -171,7 +190,14 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 MFA_ADAPTER = "baken.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # The set-up page keeps its pending key for the session instead of making one per load.
-MFA_FORMS = {"activate_totp": "baken.accounts.two_factor.ActivateTOTPForm"}
+# Every form that takes a code accepts it once, in every server process: the code is
+# remembered in the shared "two_factor" cache (below) for as long as it is valid
+# (baken.accounts.two_factor.used_code_seconds), and a refused code is an access-log line.
+MFA_FORMS = {
+    "activate_totp": "baken.accounts.two_factor.ActivateTOTPForm",
+    "authenticate": "baken.accounts.two_factor.AuthenticateForm",
+    "reauthenticate": "baken.accounts.two_factor.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Baken"
 # One period (30 s) either side, for a phone whose clock is slightly off.
 MFA_TOTP_TOLERANCE = 1
@@ -242,6 +268,124 @@ def _base_url() -> str:
 
 BAKEN_BASE_URL = _base_url()
 
+
+def _audit_settings() -> tuple[str, str, str, Path, int, str]:
+    """The access log's transparency log (docs/transparency-log.md): its origin, signing
+    key (never in the database), public key, checkpoint folder, interval and witness."""
+    from baken.audit import keys
+
+    try:
+        origin = os.environ.get("BAKEN_AUDIT_ORIGIN", "").strip() or keys.default_origin(
+            urlsplit(BAKEN_BASE_URL).netloc
+        )
+        keys.check_origin(origin)
+        public = os.environ.get("BAKEN_AUDIT_PUBLIC_KEY", "").strip()
+        if public:
+            keys.Verifier.parse(public)
+        seed = os.environ.get("BAKEN_AUDIT_SIGNING_KEY", "").strip()
+        seed_file = os.environ.get("BAKEN_AUDIT_SIGNING_KEY_FILE", "").strip()
+        if not seed and seed_file:
+            try:
+                seed = Path(seed_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ImproperlyConfigured(
+                    f"BAKEN_AUDIT_SIGNING_KEY_FILE cannot be read: {exc.strerror or exc}"
+                ) from None
+        if not seed and PRODUCTION and not public:
+            raise ImproperlyConfigured(
+                "BAKEN_ENV=production needs the access log's signing key: set "
+                "BAKEN_AUDIT_SIGNING_KEY or BAKEN_AUDIT_SIGNING_KEY_FILE (`baken audit key` "
+                "makes one; see docs/transparency-log.md)"
+            )
+        if not seed and not public:
+            generated = VAR_DIR / "audit_signing_key"
+            if not generated.exists():
+                VAR_DIR.mkdir(parents=True, exist_ok=True)
+                generated.write_text(keys.generate_seed() + "\n", encoding="utf-8")
+                generated.chmod(0o600)
+            seed = generated.read_text(encoding="utf-8").strip()
+        if seed:
+            keys.parse_seed(seed)
+    except keys.AuditKeyError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+    directory = os.environ.get("BAKEN_AUDIT_CHECKPOINT_DIR", "").strip()
+    if not directory and PRODUCTION:
+        raise ImproperlyConfigured(
+            "BAKEN_ENV=production needs BAKEN_AUDIT_CHECKPOINT_DIR, a folder for the access "
+            "log's checkpoints outside the database (see docs/transparency-log.md)"
+        )
+    # Under pytest every test process gets its own folder, as it gets its own database.
+    under_pytest = bool(os.environ.get("PYTEST_VERSION"))
+    default = f"test-checkpoints-{os.getpid()}" if under_pytest else "checkpoints"
+    folder = Path(directory).resolve() if directory else VAR_DIR / default
+    witness = os.environ.get("BAKEN_AUDIT_WITNESS_URL", "").strip()
+    if witness:
+        parts = urlsplit(witness)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+            raise ImproperlyConfigured(
+                "BAKEN_AUDIT_WITNESS_URL must be the witness's http(s) URL, like "
+                "https://witness.example.org/baken"
+            )
+    interval = _env_whole_number("BAKEN_AUDIT_CHECKPOINT_INTERVAL", 300, 10, 86_400)
+    return origin, seed, public, folder, interval, witness
+
+
+(
+    BAKEN_AUDIT_ORIGIN,
+    BAKEN_AUDIT_SIGNING_KEY,
+    BAKEN_AUDIT_PUBLIC_KEY,
+    BAKEN_AUDIT_CHECKPOINT_DIR,
+    BAKEN_AUDIT_CHECKPOINT_INTERVAL,
+    BAKEN_AUDIT_WITNESS_URL,
+) = _audit_settings()
+
+
+def _caches() -> dict[str, dict[str, object]]:
+    """One cache that every server process shares: the used two-factor codes and allauth's
+    rate limits must hold across processes (Django's default, per-process memory, does not).
+
+    Django's database cache by default, in tables the accounts migration 0004 creates;
+    Redis when BAKEN_CACHE_URL is set. "two_factor" holds only used codes, in its own table:
+    the database cache culls a third of a full table, and the default cache's rate-limit
+    entries (one per typed username) must not push a used code out."""
+    raw = os.environ.get("BAKEN_CACHE_URL", "").strip()
+    if not raw:
+        return {
+            alias: {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": table,
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
+            }
+            for alias, table in (("default", "baken_cache"), ("two_factor", "baken_cache_2fa"))
+        }
+    parts = urlsplit(raw)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in {"redis", "rediss"}
+        or not parts.hostname
+        or not port_ok
+        or not (parts.path in {"", "/"} or parts.path[1:].isascii() and parts.path[1:].isdigit())
+    ):
+        # The URL may hold a password: name only what is wrong with it.
+        raise ImproperlyConfigured(
+            "BAKEN_CACHE_URL must be a Redis URL like redis://127.0.0.1:6379/0 (redis:// or "
+            "rediss://, a host, an optional port and database number)"
+        )
+    return {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": raw,
+            "KEY_PREFIX": prefix,
+        }
+        for alias, prefix in (("default", "baken"), ("two_factor", "baken-2fa"))
+    }
+
+
+CACHES = _caches()
+
 # Background tasks (docs/adr/0005-background-tasks.md): Django's tasks framework with
 # django-tasks-db's database backend, so the queue lives in Baken's own database (SQLite
 # or PostgreSQL alike) and `baken worker` runs it. Tests use the same backend: a task is a
@@ -256,9 +400,13 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto counts only from BAKEN_TRUSTED_PROXIES (baken.web.proxy).
+    "baken.web.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "baken.web.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and everything that reads the database: the Dutch 503 pages.
+    "baken.web.middleware.FaultPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -274,11 +422,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Brute force (django-axes): 5 failed logins for one username, or from one IP address,
-# lock that username or address for 30 minutes.
+# Brute force (django-axes): 5 failed logins for one username from one client address lock
+# that username from that address for 30 minutes. Not by address alone: behind a shared
+# proxy or a municipality's NAT everyone has one address, and made-up usernames would lock
+# out every colleague. Not by username alone: anyone could lock a real user out. Guessing
+# one account from many addresses meets allauth's per-account limit (ACCOUNT_RATE_LIMITS).
+# The client address is baken.web.proxy.client_address: X-Forwarded-For only from
+# BAKEN_TRUSTED_PROXIES (the AXES_IPWARE_* settings are then unused).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "baken.web.proxy.client_address"
 
 AXES_USERNAME_CALLABLE = "baken.accounts.adapter.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -331,8 +485,13 @@ TEMPLATES = [
 _DATABASE_URL = (
     os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'baken.sqlite3'}"
 )
+# A connection is kept for 60 s between requests; CONN_HEALTH_CHECKS tests a kept one before
+# a request uses it, so after a database restart the next request reconnects instead of
+# failing on a dead connection (baken.web.middleware.FaultPageMiddleware answers the outage).
 try:
-    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 except ValueError as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL Baken understands: {exc}"
@@ -393,10 +552,26 @@ CSRF_FAILURE_VIEW = "baken.web.views.csrf_failure"  # the Dutch 403 page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a trusted proxy, its X-Forwarded-Proto says whether the client used https (from
+# anyone else baken.web.proxy.TrustedProxyMiddleware removes the header first): https
+# requests are not redirected again, get HSTS, and pass the CSRF origin check.
+if BAKEN_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A POST's Origin must be one of these (besides the request's own scheme and host): https on
+# every allowed host, and BAKEN_BASE_URL's origin (it may carry a port) when set.
+CSRF_TRUSTED_ORIGINS = [
+    f"https://{host}" if not host.startswith(".") else f"https://*{host}"
+    for host in ALLOWED_HOSTS
+    if host != "*"
+] + ([BAKEN_BASE_URL] if os.environ.get("BAKEN_BASE_URL", "").strip() else [])
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("BAKEN_SSL_REDIRECT", "1") == "1"
+    # A monitor on this machine may ask the application server itself (plain http).
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # HSTS on every https response, whether or not Baken redirects http itself (with
+    # BAKEN_SSL_REDIRECT=0 the proxy does). A browser ignores it over http (RFC 6797 §8.1).
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -2,10 +2,11 @@
 
 from django.urls import include, path
 
-from baken.web.views import start
+from baken.web.views import health, start
 
 urlpatterns = [
     path("", start, name="start"),
+    path("health/", health, name="health"),  # for the proxy and monitoring (docs/deploy.md)
     path("account/", include("allauth.urls")),
     path("beheer/", include("baken.accounts.urls")),
     path("dossiers/", include("baken.dossiers.urls")),

@@ -9,21 +9,28 @@ the two against each other for every role and ground. A request resolves its dos
 once, through :func:`baken.dossiers.selectors.dossier_for`, and the views, templates,
 services and log lines read the :class:`DossierAccess` it returns instead of deciding
 again.
+
+A dossier that exists but is not the user's is refused here too (:func:`refuse`): the same
+404 as for a dossier that does not exist, and an access-log line with ``authorised`` false,
+at most :data:`REFUSED_LINES_PER_WINDOW` per user per window (see docs/logging.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
+import structlog
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from baken.accounts.models import Role, User
 from baken.audit.chain import append
-from baken.audit.models import AccessEvent, Code
+from baken.audit.models import AccessEvent, Action, Code, Purpose
 from baken.dossiers.models import (
     BREAK_GLASS_ROLES,
     BreakGlassGrant,
@@ -33,6 +40,8 @@ from baken.dossiers.models import (
     Entry,
     EntryKind,
 )
+
+log = structlog.stdlib.get_logger("baken.audit")
 
 
 class Act(StrEnum):
@@ -207,16 +216,25 @@ def restrict(queryset: DossierQuerySet, user: Any, act: Act | str = Act.READ) ->
 
 
 def _consent(dossier: Dossier) -> str:
-    """The person's consent to involve others, from the newest conversation; else not asked."""
-    conversation = (
+    """The person's consent to involve others, from the newest conversation that still
+    stands; else not recorded.
+
+    A conversation that was corrected counts no more (its correction does), and neither
+    does a withdrawal: it carries the withdrawn entry's answers, consent included, but
+    says the conversation is not on record. This is the rule of
+    :func:`baken.dossiers.selectors.current_entries`, which the engine reads the consent to
+    report by."""
+    conversations = (
         Entry.objects.filter(dossier=dossier, kind=EntryKind.CONVERSATION)
+        .current()
         .order_by("-sequence")
-        .values_list("data", flat=True)
-        .first()
     )
-    if not conversation:
-        return "not_recorded"
-    return str(conversation.get("consent_to_involve", "not_recorded"))
+    # The data is encrypted, so the withdrawal flag is read here, not in SQL; the newest
+    # standing conversation is nearly always the first.
+    for conversation in conversations.iterator(chunk_size=20):
+        if not conversation.withdrawn:
+            return str(conversation.data.get("consent_to_involve", "not_recorded"))
+    return "not_recorded"
 
 
 def log_dossier(
@@ -293,4 +311,152 @@ def log_account(by: Any, action: str, detail: str) -> AccessEvent:
         action=action,
         purpose="administration",
         detail=detail[:200],
+    )
+
+
+def log_authentication(
+    user: User | None, action: str, *, authorised: bool, detail: str = ""
+) -> AccessEvent:
+    """A line about signing in or out (code E, purpose ``authentication``): ids only.
+
+    ``user`` is the account the attempt was for, or ``None`` when the username given
+    belongs to no account: what was typed is never written (it may be a real user's name
+    with a typo, or a password typed in the wrong field). ``authorised`` is false for a
+    failed login and a lockout."""
+    return append(
+        user_id=user.pk if user is not None else None,
+        role=user.role if user is not None else "",
+        organisation_id=user.organisation_id if user is not None else None,
+        code=Code.EXECUTE,
+        action=action,
+        purpose=Purpose.AUTHENTICATION,
+        authorised=authorised,
+        detail=detail,
+    )
+
+
+# --- Refused reads ---------------------------------------------------------------------------
+
+REFUSED_LINES_PER_WINDOW = 10
+"""At most this many refused-read lines per user in one window; the refusals after them
+are counted, and the count is written as one line (see docs/logging.md)."""
+
+REFUSAL_WINDOW_SECONDS = 10 * 60
+"""The windows are fixed ten-minute periods of the clock (UTC): 09:00:00-09:09:59, ..."""
+
+COUNT_KEPT_SECONDS = 90 * 24 * 60 * 60
+"""How long a window's count of suppressed refusals waits in the cache for the moment it
+is written: the user's next refused read in a later window, login or logout."""
+
+_CACHE_PREFIX = "baken:refused"
+
+
+def _window(now: datetime) -> int:
+    return int(now.timestamp()) // REFUSAL_WINDOW_SECONDS
+
+
+def _key(user_id: int, *parts: object) -> str:
+    return ":".join((_CACHE_PREFIX, str(user_id), *(str(part) for part in parts)))
+
+
+def refuse(user: Any, dossier: Dossier, now: datetime | None = None) -> NoReturn:
+    """Refuse ``user`` the existing ``dossier`` they need not know: log the refused read,
+    then raise the same 404 as for a dossier that does not exist.
+
+    Whatever the log does (a line, a count, a cache or a database that fails), the answer
+    is this 404: an error page instead would tell the user that the dossier exists. A line
+    that could not be written is reported in the application log instead."""
+    if isinstance(user, User):
+        try:
+            log_refused(user, dossier, now)
+        except Exception as exc:
+            log.error(
+                "refused_read_not_logged",
+                exc_type=type(exc).__name__,
+                user_id=user.pk,
+                dossier_id=dossier.pk,
+            )
+    raise Http404("no such dossier")
+
+
+def log_refused(user: User, dossier: Dossier, now: datetime | None = None) -> AccessEvent | None:
+    """The access-log line (code R, ``read_refused``, ``authorised`` false) for a request
+    for ``dossier`` by ``user``, who may not see it; ``None`` when this window's lines for
+    the user are used up (the refusal is then counted, see :func:`flush_refusals`).
+
+    The line names the dossier and the organisation responsible for it, so its "Wie keek
+    er" page shows the attempt, and nothing else about the dossier (no consent, no case
+    team). Every view decides access before it opens a transaction, so the line commits
+    although the request ends in a 404."""
+    now = now or timezone.now()
+    flush_refusals(user, now)
+    try:
+        written = _claim_line(user.pk, _window(now))
+    except Exception:  # a cache that is down: then every refusal gets its line
+        written = True
+    if not written:
+        return None
+    return append(
+        user_id=user.pk,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        responsible_organisation_id=dossier.organisation_id,
+        dossier_id=dossier.pk,
+        code=Code.READ,
+        action=Action.READ_REFUSED,
+        purpose=Purpose.CARE,
+        authorised=False,
+    )
+
+
+def _claim_line(user_id: int, window: int) -> bool:
+    """Whether this refusal gets its own line: one of the window's numbered slots is still
+    free. ``cache.add`` claims a slot atomically on every cache backend (the database cache
+    through its primary key), so the limit holds under parallel requests too; ``incr`` is
+    only atomic on some backends, so it only counts what is suppressed."""
+    live = 2 * REFUSAL_WINDOW_SECONDS
+    full = _key(user_id, window, "full")
+    if cache.get(full) is None:
+        for slot in range(1, REFUSED_LINES_PER_WINDOW + 1):
+            if cache.add(_key(user_id, window, "line", slot), 1, timeout=live):
+                return True
+        cache.set(full, 1, timeout=live)
+    counted = _key(user_id, window, "suppressed")
+    if cache.add(counted, 1, timeout=COUNT_KEPT_SECONDS):
+        # The first suppressed refusal of the window: remember to write the count.
+        cache.set(_key(user_id, "pending"), window, timeout=COUNT_KEPT_SECONDS)
+    else:
+        try:
+            cache.incr(counted)
+        except ValueError:  # expired between add and incr
+            cache.add(counted, 1, timeout=COUNT_KEPT_SECONDS)
+    return False
+
+
+def flush_refusals(user: User, now: datetime | None = None) -> AccessEvent | None:
+    """Write the count of ``user``'s refusals that were not logged one by one in a window
+    that has ended, as one ``read_refused`` line without a dossier whose ``detail`` is the
+    number; ``None`` when there is none to write. Called on the user's next refused read,
+    login and logout; written once, whichever process comes first."""
+    now = now or timezone.now()
+    try:
+        pending = cache.get(_key(user.pk, "pending"))
+        if not isinstance(pending, int) or pending >= _window(now):
+            return None
+        if not cache.add(_key(user.pk, pending, "written"), 1, timeout=COUNT_KEPT_SECONDS):
+            return None
+        count = cache.get(_key(user.pk, pending, "suppressed"))
+    except Exception:  # a cache that is down: the count waits for a later call
+        return None
+    if not isinstance(count, int) or count < 1:
+        return None
+    return append(
+        user_id=user.pk,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        code=Code.READ,
+        action=Action.READ_REFUSED,
+        purpose=Purpose.CARE,
+        authorised=False,
+        detail=str(count),
     )

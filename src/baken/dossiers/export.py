@@ -58,7 +58,7 @@ def person_export(
     corrected = {e.corrects_id for e in entries if e.corrects_id is not None}
     kinds = dict(EntryKind.choices)
     roles = dict(Role.choices)
-    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("position"))
+    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("pk"))
     people = {
         u.pk: u
         for u in User.objects.select_related("organisation").filter(

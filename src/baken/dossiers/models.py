@@ -13,7 +13,7 @@ authorise and log in one transaction.
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -216,6 +216,10 @@ class Entry(models.Model):
     """The entry this one corrects; each entry is corrected at most once (then the correction)."""
     correction_reason = EncryptedTextField(blank=True)
 
+    encryption_identity: ClassVar[tuple[str, ...]] = ("dossier", "sequence")
+    """What its encrypted values are bound to (ADR 10): unique, known before the INSERT,
+    never changed."""
+
     objects = EntryQuerySet.as_manager()
 
     class Meta:
@@ -282,6 +286,11 @@ class BreakGlassGrant(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = EncryptedTextField(_("review note"), blank=True, default="")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    """The row's identity for its encrypted values (ADR 10): the primary key is assigned
+    by the database at the INSERT, after the reason is encrypted."""
+
+    encryption_identity: ClassVar[tuple[str, ...]] = ("uid",)
 
     objects = BreakGlassQuerySet.as_manager()
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from baken.accounts.models import Organisation, Role, User
 from baken.audit.models import AccessEvent, Code
-from baken.dossiers.access import Act, DossierAccess, decide, decide_many, log_dossier
+from baken.dossiers.access import Act, DossierAccess, decide, decide_many, log_dossier, refuse
 from baken.dossiers.models import Dossier, Entry, EntryKind
 from baken.engine import Advice, Situation, assess
 from baken.engine.situation import QUESTION_IDS, Answer, Art273fFacts, Consent, Reporter
@@ -39,14 +39,19 @@ STEP_KINDS: dict[int, tuple[str, ...]] = {
 
 def access_to(user: Any, dossier_id: UUID | str) -> DossierAccess:
     """The access decision about one dossier, or 404 when the user need not know it, so its
-    existence does not leak. Not a read by itself: writes pass it to the services."""
+    existence does not leak. Not a read by itself: writes pass it to the services.
+
+    A dossier that exists but is not the user's is refused by
+    :func:`baken.dossiers.access.refuse`, which logs the refused read (rate-limited) and
+    raises the same 404 as for an id that matches no dossier; such an id is not logged:
+    there is nothing there to protect."""
     try:
         dossier = Dossier.objects.select_related("organisation").get(pk=dossier_id)
     except (Dossier.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("no such dossier") from exc
     access = decide(user, dossier)
     if access is None:
-        raise Http404("no such dossier")
+        refuse(user, dossier)
     return access
 
 
@@ -416,7 +421,7 @@ def access_lines(dossier: Dossier, limit: int = 500) -> list[AccessLine]:
     sender needs to know which organisation and role, and the other organisation's staff
     are not theirs to name. A break-glass read stays personal: that is its accountability.
     """
-    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-position")[:limit])
+    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("-pk")[:limit])
     names = {
         user.pk: str(user)
         for user in User.objects.filter(pk__in={e.user_id for e in events if e.user_id})

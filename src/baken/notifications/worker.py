@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError, close_old_connections
 from django.utils.crypto import get_random_string
@@ -26,6 +27,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from baken.audit.log import checkpoint_quietly
 from baken.notifications.tasks import send_due_reminders_task
 
 POLL_SECONDS = 1.0
@@ -114,6 +116,7 @@ def run(
     worker = _make_worker()
     next_sweep = time.monotonic()
     next_prune = time.monotonic()
+    next_checkpoint = time.monotonic()
     while not stop.requested:
         close_old_connections()
         now = time.monotonic()
@@ -125,6 +128,11 @@ def run(
                 "prune_db_task_results", queue_name="*", min_age_days=PRUNE_AFTER_DAYS, verbosity=0
             )
             next_prune = now + PRUNE_EVERY.total_seconds()
+        if now >= next_checkpoint:
+            # The access log's new lines into its tree, and a signed checkpoint outside the
+            # database (docs/transparency-log.md); a failure is logged, never raised.
+            checkpoint_quietly()
+            next_checkpoint = now + settings.BAKEN_AUDIT_CHECKPOINT_INTERVAL
         run_ready_tasks(worker, stop)
         if once:
             break

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from baken.accounts.models import Role
@@ -43,6 +45,25 @@ def start(request: HttpRequest) -> HttpResponse:
     if role == Role.CHAIN_DIRECTOR:
         return redirect("screening:riec")
     return redirect("dossiers:list")
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """``/health/`` for the proxy's or the monitoring's checks: 200 ``{"status": "ok"}``
+    when the database answers one query, else 503 ``{"status": "unavailable"}``.
+
+    No login, nothing about users or dossiers, no identifiers, no access-log line. The view
+    never touches the session: a check without cookies (a monitor's) creates none and gets
+    no cookie.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 # --- Error pages -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ CODES = {
 
 
 def copy_to_access_log(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from baken.audit.chain import line_hash
+    from baken.audit.legacy import line_hash
 
     old = apps.get_model("dossiers", "AuditEvent")
     new = apps.get_model("audit", "AccessEvent")

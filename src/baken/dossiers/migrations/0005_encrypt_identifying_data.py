@@ -51,8 +51,8 @@ def encrypt_existing(apps, schema_editor):  # type: ignore[no-untyped-def]
         cursor.execute(
             "UPDATE dossiers_dossier SET label = %s, birth_date = %s WHERE id = %s",
             [
-                ring.encrypt(label),
-                None if birth_date is None else ring.encrypt(str(birth_date)[:10]),
+                ring.encrypt_unbound(label),
+                None if birth_date is None else ring.encrypt_unbound(str(birth_date)[:10]),
                 pk,
             ],
         )
@@ -62,8 +62,8 @@ def encrypt_existing(apps, schema_editor):  # type: ignore[no-untyped-def]
         cursor.execute(
             f"UPDATE {ENTRY} SET data = %s, correction_reason = %s WHERE id = %s",  # noqa: S608
             [
-                ring.encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True)),
-                ring.encrypt(reason or ""),
+                ring.encrypt_unbound(json.dumps(value, ensure_ascii=False, sort_keys=True)),
+                ring.encrypt_unbound(reason or ""),
                 pk,
             ],
         )
