@@ -15,6 +15,7 @@ from baken.engine.advice import (
     StepsAdvice,
 )
 from baken.engine.calendar import add_working_days, due_date, is_working_day
+from baken.engine.compiled import compiled
 from baken.engine.rules.acute import within_office_hours
 from baken.engine.rules.art273f import art_273f_actions, art_273f_advice
 from baken.engine.rules.chain import chain_actions, deadlines, screening_outcome
@@ -53,13 +54,10 @@ __all__ = [
 
 
 def _unique(actions: list[Action]) -> tuple[Action, ...]:
-    seen: set[Action] = set()
-    result = []
-    for action in actions:
-        if action not in seen:
-            seen.add(action)
-            result.append(action)
-    return tuple(result)
+    """``actions`` without repeats, in first-seen order. Every action the rules give is the
+    protocol's one instance of its value (:mod:`baken.engine.compiled`), so the same
+    object is the same value: dropping repeats by identity drops them by equality."""
+    return tuple({id(action): action for action in actions}.values())
 
 
 def assess(situation: Situation, protocol: Protocol) -> Advice:
@@ -73,19 +71,19 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     problem = situation.contradiction() or situation.chain_problem(protocol)
     if problem is not None:
         raise problem
+    c = compiled(protocol)
     steps = steps_advice(situation)
     possible = decision_possible(situation)
     weighing = weigh(situation, protocol) if possible else NO_DECISION
     art_273f = art_273f_advice(situation, protocol)
+    office_hours = within_office_hours(protocol.acute_danger.office_hours, situation.moment)
 
     actions: list[Action] = []
     if situation.acute_danger:
-        acute = protocol.acute_danger
-        actions += [Action.of(a) for a in (*acute.actions, *acute.follow_up)]
+        actions += c.acute_actions
     if situation.reporter is Reporter.VOLUNTEER and not situation.reported:
         # After a melding there is no report left to shape with Veilig Thuis (§1.2 Stap 5).
-        volunteers = protocol.weighing.volunteers
-        actions.append(Action.of(volunteers))
+        actions.append(c.volunteers)
     actions += chain_actions(situation, protocol)
     actions += step_actions(situation, protocol, steps)
     actions += weighing.actions
@@ -93,15 +91,13 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     actions += person_actions(situation, protocol)
     actions += art_273f_actions(situation, protocol)
     if 5 in situation.steps_completed and possible:
-        evaluation = protocol.case_evaluation
-        actions.append(Action.of(evaluation.intro))
-        actions += [Action.of(q) for q in evaluation.questions]
+        actions += c.evaluation
 
     return Advice(
         protocol_id=protocol.id,
         protocol_version=protocol.version,
         call_police_now=situation.acute_danger,
-        contacts=tuple(contacts(situation, protocol, weighing)),
+        contacts=tuple(contacts(situation, protocol, weighing, office_hours)),
         steps=steps,
         decision_possible=possible,
         conclusion=weighing.conclusion,
@@ -109,9 +105,7 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         help_possible=weighing.help_possible,
         art_273f=art_273f,
         actions=_unique(actions),
-        within_office_hours=within_office_hours(
-            protocol.acute_danger.office_hours, situation.moment
-        ),
+        within_office_hours=office_hours,
         report_made=situation.report_made,
         case_direction=situation.case_direction,
         deadlines=deadlines(situation, protocol),

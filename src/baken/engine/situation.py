@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Literal, TypeVar, cast
 
 from baken.engine.calendar import due_date, local_date
-from baken.protocol.index import all_signals
+from baken.protocol.index import index_of
 from baken.protocol.schema import CaseDirection, ExploitationForm, Protocol
 
 Answer = Literal["yes", "no", "unknown"]
@@ -188,6 +188,8 @@ FIELDS = (
 )
 
 
+_KNOWN = frozenset(FIELDS)
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -198,11 +200,18 @@ def _name(key: object) -> str:
     return repr(key)
 
 
+_MEMBERS: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
 def _choice(enum: type[E], name: str, value: object) -> E:
-    allowed = [member.value for member in enum]
-    if not isinstance(value, str) or value not in allowed:
+    members = _MEMBERS.get(enum)
+    if members is None:
+        members = _MEMBERS[enum] = {member.value: member for member in enum}
+    member = members.get(value) if isinstance(value, str) else None
+    if member is None:
+        allowed = [member.value for member in enum]
         raise SituationError(name, value, f"must be one of {', '.join(allowed)}")
-    return enum(value)
+    return cast(E, member)
 
 
 def _bool(name: str, value: object) -> bool:
@@ -312,22 +321,22 @@ def _weighing(value: object) -> dict[str, Answer]:
 def _art_273f(value: object, protocol: Protocol) -> Art273fFacts:
     if not isinstance(value, Mapping):
         raise SituationError("art_273f", value, "must be an object with acts, means, purposes")
-    article = protocol.article_273f
-    known = {
-        "acts": {e.id: e for e in article.acts},
-        "means": {e.id: e for e in article.means},
-        "purposes": {e.id: e for e in article.purposes},
-    }
+    known = index_of(protocol).law_elements
     for key in value:
         if key not in known:
             raise SituationError(
                 f"art_273f.{_name(key)}", value[key], "is not acts, means or purposes"
             )
+    if not value:
+        return _NO_FACTS
     found = {
         key: _ids(f"art_273f.{key}", value.get(key, []), ids, key.rstrip("s"))
         for key, ids in known.items()
     }
     return Art273fFacts(acts=found["acts"], means=found["means"], purposes=found["purposes"])
+
+
+_NO_FACTS = Art273fFacts()
 
 
 def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situation:
@@ -338,12 +347,13 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
     if not isinstance(data, Mapping):
         raise SituationError("(situation)", data, "must be a JSON object")
     for key in data:
-        if key not in FIELDS:
+        if key not in _KNOWN:
             raise SituationError(_name(key), data[key], "is not a known field")
     protocol_id = data.get("protocol")
     if protocol_id is not None and protocol_id != protocol.id:
         raise SituationError("protocol", protocol_id, f"does not match protocol {protocol.id!r}")
     forms = _str_list("exploitation_forms", data.get("exploitation_forms", []))
+    index = index_of(protocol)
     situation = Situation(
         protocol_id=protocol.id,
         moment=_moment(data.get("moment"), now),
@@ -354,10 +364,8 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
             _choice(ExploitationForm, f"exploitation_forms[{i}]", form)
             for i, form in enumerate(forms)
         ),
-        signals=_ids("signals", data.get("signals", []), all_signals(protocol), "signal"),
-        profiles=_ids(
-            "profiles", data.get("profiles", []), {p.id: p for p in protocol.profiles}, "profile"
-        ),
+        signals=_ids("signals", data.get("signals", []), index.signals, "signal"),
+        profiles=_ids("profiles", data.get("profiles", []), index.profiles, "profile"),
         steps_completed=_steps(data.get("steps_completed", [])),
         weighing=_weighing(data.get("weighing", {})),
         consent_to_report=_choice(
@@ -369,7 +377,7 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
         screening_outcomes=_ids(
             "screening_outcomes",
             data.get("screening_outcomes", []),
-            {o.id: o for o in protocol.chain.screening.outcomes},
+            index.screening_outcomes,
             "screening outcome",
         ),
     )

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from baken.protocol.schema import (
+    Choice,
     ExploitationForm,
     Item,
+    LawElement,
     Partner,
     Profile,
     Protocol,
@@ -38,6 +40,10 @@ class ProtocolIndex:
     partners: dict[str, Partner]
     items: dict[str, Item]
     """Routing, consent, stappenplan rule and weighing definition items by id."""
+    law_elements: dict[str, dict[str, LawElement]]
+    """Art. 273f's elements by kind (``acts``, ``means``, ``purposes``), then by id."""
+    screening_outcomes: dict[str, Choice]
+    """What a screeningsoverleg can decide, by id."""
 
 
 _INDEXES: dict[int, tuple[Protocol, ProtocolIndex]] = {}
@@ -68,6 +74,12 @@ def index_of(protocol: Protocol) -> ProtocolIndex:
                 *protocol.weighing.definitions,
             )
         },
+        law_elements={
+            "acts": {e.id: e for e in protocol.article_273f.acts},
+            "means": {e.id: e for e in protocol.article_273f.means},
+            "purposes": {e.id: e for e in protocol.article_273f.purposes},
+        },
+        screening_outcomes={o.id: o for o in protocol.chain.screening.outcomes},
     )
     _INDEXES[id(protocol)] = (protocol, index)
     return index

@@ -60,10 +60,22 @@ def is_public_holiday(hours: OfficeHours, day: date) -> bool:
     return day in _holidays(hours, day.year)
 
 
+_OFFICE_DAYS: dict[int, tuple[OfficeHours, frozenset[int]]] = {}
+
+
+def _office_days(hours: OfficeHours) -> frozenset[int]:
+    """The ISO weekdays of the office hours, computed once per calendar."""
+    cached = _OFFICE_DAYS.get(id(hours))
+    if cached is None or cached[0] is not hours:
+        cached = (hours, frozenset(day.iso for day in hours.days))
+        _OFFICE_DAYS[id(hours)] = cached
+    return cached[1]
+
+
 def within_office_hours(hours: OfficeHours, moment: datetime) -> bool:
     """Whether ``moment`` (timezone-aware) falls within office hours, judged in local time."""
     local = moment.astimezone(zone(hours.timezone))
-    if local.isoweekday() not in {day.iso for day in hours.days}:
+    if local.isoweekday() not in _office_days(hours):
         return False
     if is_public_holiday(hours, local.date()):
         return False

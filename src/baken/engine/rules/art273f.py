@@ -6,6 +6,7 @@ This is information for the professional about the legal elements, never a verdi
 from __future__ import annotations
 
 from baken.engine.advice import Action, Art273fAdvice
+from baken.engine.compiled import compiled
 from baken.engine.situation import Situation
 from baken.protocol.schema import Protocol
 
@@ -32,11 +33,11 @@ def art_273f_actions(situation: Situation, protocol: Protocol) -> list[Action]:
     With an unknown age the engine cannot assume a minor: ``means_required``
     stays true and the minors rule is named so the professional can check the age.
     """
-    article = protocol.article_273f
+    c = compiled(protocol)
     actions: list[Action] = []
-    if situation.age is None or situation.age < article.age_of_majority:
-        actions.append(Action.of(article.minors))
+    if situation.age is None or situation.age < c.age_of_majority:
+        actions.append(c.minors)
     facts = situation.art_273f
     if facts.acts or facts.means or facts.purposes:
-        actions.append(Action.of(article.information))
+        actions.append(c.information)
     return actions

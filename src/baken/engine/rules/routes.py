@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from baken.engine.advice import Action, Cited, ContactAdvice
-from baken.engine.rules.acute import police_numbers
+from baken.engine.advice import Action, ContactAdvice
+from baken.engine.compiled import compiled
+from baken.engine.rules.acute import within_office_hours as within_hours
 from baken.engine.rules.weighing import WeighingResult
 from baken.engine.situation import Reporter, Situation
-from baken.protocol.index import index_of
 from baken.protocol.schema import CaseDirection, ExploitationForm, Protocol
 
 
@@ -14,12 +14,14 @@ def labour_signalled(situation: Situation, protocol: Protocol) -> bool:
     """Labour exploitation is named, or a signal from a labour signal list is recorded."""
     if ExploitationForm.LABOUR in situation.exploitation_forms:
         return True
-    forms = index_of(protocol).signal_forms
-    return any(forms[s] is ExploitationForm.LABOUR for s in situation.signals)
+    return compiled(protocol).labour_signal(situation.signals)
 
 
 def contacts(
-    situation: Situation, protocol: Protocol, weighing: WeighingResult
+    situation: Situation,
+    protocol: Protocol,
+    weighing: WeighingResult,
+    within_office_hours: bool | None = None,
 ) -> list[ContactAdvice]:
     """The partners to contact, most urgent first.
 
@@ -27,45 +29,41 @@ def contacts(
     the art. 273f elements are information, never a verdict, and do not route.
     After a melding Veilig Thuis comes right after the police, for casusregie and
     feedback rather than for a report; the zorgcoördinator is next when it holds
-    casusregie.
+    casusregie. ``within_office_hours`` is whether the situation's moment is, when the
+    caller knows it already.
     """
-    index = index_of(protocol)
-    partners, items = index.partners, index.items
+    c = compiled(protocol)
+    items = c.items
     result: list[ContactAdvice] = []
+    named: set[str] = set()
 
-    def add(partner_id: str, why: Cited | Action) -> None:
-        if any(c.partner == partner_id for c in result):
+    def add(partner_id: str, reason: Action) -> None:
+        if partner_id in named:
             return
-        partner = partners[partner_id]
-        phone = partner.require_phone()
-        name = f"{partner.name} ({partner.unit})" if partner.unit else partner.name
-        reason = why if isinstance(why, Action) else Action.of(why)
-        result.append(
-            ContactAdvice(partner_id, name, phone.value, reason.text, reason.cite, reason.added)
-        )
+        named.add(partner_id)
+        result.append(c.contact(partner_id, reason))
 
     if situation.acute_danger:
-        for partner, phone, route_id in police_numbers(protocol, situation.moment):
-            route = Action.of(items[route_id])
-            name = f"{partner.name} ({partner.unit})" if partner.unit else partner.name
-            result.append(
-                ContactAdvice(partner.id, name, phone, route.text, route.cite, route.added)
-            )
-    chain = protocol.chain
+        if within_office_hours is None:
+            within_office_hours = within_hours(protocol.acute_danger.office_hours, situation.moment)
+        police = (
+            (c.police_within, c.police_emergency) if within_office_hours else (c.police_emergency,)
+        )
+        for contact in police:
+            named.add(contact.partner)
+            result.append(contact)
     if situation.reported:
         with_vt = situation.case_direction is CaseDirection.VEILIG_THUIS
-        add("veilig-thuis", chain.casusregie.veilig_thuis if with_vt else chain.feedback.duty)
+        add("veilig-thuis", c.casusregie_veilig_thuis if with_vt else c.feedback_duty)
     if situation.case_direction is CaseDirection.CARE_COORDINATOR:
-        add("zorgcoordinator", chain.casusregie.care_coordinator)
-    if situation.acute_danger:
-        follow_up = protocol.acute_danger.follow_up
-        if follow_up:
-            add("veilig-thuis", follow_up[0])
-            add("zorgcoordinator", follow_up[0])
+        add("zorgcoordinator", c.casusregie_care_coordinator)
+    if situation.acute_danger and c.acute_follow_up is not None:
+        add("veilig-thuis", c.acute_follow_up)
+        add("zorgcoordinator", c.acute_follow_up)
 
     if situation.reporter is Reporter.VOLUNTEER:
         # Volunteers have no afwegingskader: they seek advice from Veilig Thuis.
-        add("veilig-thuis", protocol.weighing.volunteers)
+        add("veilig-thuis", c.volunteers)
         return result
 
     if weighing.report == "required":
@@ -94,7 +92,7 @@ def consent_actions(
     situation: Situation, protocol: Protocol, weighing: WeighingResult
 ) -> list[Action]:
     """What the protocol says about consent in this situation."""
-    items = index_of(protocol).items
+    items = compiled(protocol).items
     chosen = ["toestemming-advies-melding-vt"]
     if situation.acute_danger:
         chosen.insert(0, "toestemming-acuut")
@@ -116,16 +114,18 @@ def consent_actions(
         chosen.append("toestemming-meldrecht-vastleggen")
     if weighing.conclusion == "suspicion" and "toestemming-comensha-hulp" in items:
         chosen.append("toestemming-comensha-hulp")
-    return [Action.of(items[i]) for i in chosen]
+    return [items[i] for i in chosen]
 
 
 def person_actions(situation: Situation, protocol: Protocol) -> list[Action]:
     """Advice tied to the person: minors and the victim profiles that fit."""
+    c = compiled(protocol)
     actions: list[Action] = []
-    if situation.age is not None and situation.age < protocol.article_273f.age_of_majority:
-        parents = index_of(protocol).items["route-minderjarige-ouders"]
-        actions.append(Action.of(parents))
-    for profile in protocol.profiles:
-        if profile.id in situation.profiles:
-            actions += [Action.of(advice) for advice in profile.advice]
+    if situation.age is not None and situation.age < c.age_of_majority:
+        actions.append(c.items["route-minderjarige-ouders"])
+    fitting = situation.profiles
+    if fitting:
+        for profile_id, advice in c.profiles:
+            if profile_id in fitting:
+                actions += advice
     return actions

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from baken.engine.advice import Action, StepsAdvice
+from baken.engine.compiled import compiled
 from baken.engine.situation import Reporter, Situation
-from baken.protocol.index import index_of
 from baken.protocol.schema import Protocol
 
 BEFORE_DECISION = (1, 2, 3, 4)
@@ -12,8 +12,9 @@ BEFORE_DECISION = (1, 2, 3, 4)
 
 def steps_advice(situation: Situation) -> StepsAdvice:
     """Steps done, and the steps of 1-4 still missing before the decision."""
-    completed = tuple(sorted(situation.steps_completed))
-    missing = tuple(n for n in BEFORE_DECISION if n not in situation.steps_completed)
+    done = situation.steps_completed
+    completed = tuple(sorted(done))
+    missing = tuple(n for n in BEFORE_DECISION if n not in done)
     return StepsAdvice(completed=completed, missing=missing)
 
 
@@ -29,20 +30,13 @@ def decision_possible(situation: Situation) -> bool:
 
 def step_actions(situation: Situation, protocol: Protocol, steps: StepsAdvice) -> list[Action]:
     """The next steps to take, each with its §1.2 citation."""
-    plan = protocol.steps
-    by_number = {step.number: step for step in plan.steps}
-    actions: list[Action] = []
     if situation.reporter is Reporter.VOLUNTEER:
-        return actions
+        return []
+    c = compiled(protocol)
     if steps.missing:
-        order = index_of(protocol).items["regel-volgorde"]
-        actions.append(Action.of(order))
-        for number in steps.missing:
-            step = by_number[number]
-            actions.append(Action(f"Stap {number}: {step.summary}", step.cite))
-    elif 5 not in situation.steps_completed and not situation.reported:
+        return [c.items["regel-volgorde"], *(c.step_lines[number] for number in steps.missing)]
+    if 5 not in situation.steps_completed and not situation.reported:
         # After a melding the report decision of step 5 is taken; the help decision
         # stays among the weighing's actions.
-        step = by_number[5]
-        actions.append(Action(f"Stap 5: {step.summary}", step.cite))
-    return actions
+        return [c.step_lines[5]]
+    return []

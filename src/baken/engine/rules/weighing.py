@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from baken.engine.advice import Action, Conclusion, Report
+from baken.engine.compiled import compiled
 from baken.engine.situation import Situation
-from baken.protocol.index import index_of
-from baken.protocol.schema import Protocol, WeighingQuestion
+from baken.protocol.schema import Protocol
 
 HELP_QUESTIONS = ("q3", "q4", "q5")
 
@@ -42,59 +42,47 @@ class WeighingResult:
 NO_DECISION = WeighingResult(None, None, None, (), ())
 
 
-def _branch(question: WeighingQuestion, text: str) -> Action:
-    """A branch of the afwegingskader, citing where the branch comes from."""
-    added = question.added.source if question.added else None
-    return Action(text, question.branch_cite, added)
-
-
 def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
     """Apply the afwegingskader to the recorded answers. Call only when a decision is possible.
 
     ``situation`` must have no :meth:`~Situation.contradiction`.
     """
-    weighing = protocol.weighing
-    questions: dict[str, WeighingQuestion] = {q.id: q for q in weighing.questions}
-    outcomes = {o.id: o for o in weighing.outcomes}
-    decisions = {d.id: d for d in weighing.decisions}
-    q1, q2 = situation.answer("q1"), situation.answer("q2")
+    c = compiled(protocol)
+    if_yes, if_no, question = c.if_yes, c.if_no, c.question_actions
+    outcomes = c.outcomes
+    answer = situation.answer
+    q1, q2 = answer("q1"), answer("q2")
 
     if q1 == "no":
-        outcome = outcomes["unfounded"]
         return WeighingResult(
-            "unfounded",
-            "not_required",
-            None,
-            (_branch(questions["q1"], questions["q1"].if_no), Action.of(outcome)),
-            (),
+            "unfounded", "not_required", None, (if_no["q1"], outcomes["unfounded"]), ()
         )
     if q1 == "unknown":
-        outcome = outcomes["doubt"]
-        actions = [Action.of(outcome), Action.of(questions["q1"])]
+        actions = [outcomes["doubt"], question["q1"]]
         if q2 == "yes" and not situation.reported:
             # Unsafety seen while the suspicion is in doubt: the report decision
             # stays open, but the professional must know what q2 yes leads to.
-            actions.append(_branch(questions["q2"], questions["q2"].if_yes))
+            actions.append(if_yes["q2"])
         return WeighingResult("doubt", None, None, tuple(actions), ())
 
     # The suspicion outcome introduces the two decisions; after a melding only one is left.
-    actions = [] if situation.reported else [Action.of(outcomes["suspicion"])]
+    actions = [] if situation.reported else [outcomes["suspicion"]]
     reasons: list[Action] = []
     if q2 == "yes":
-        reasons.append(_branch(questions["q2"], questions["q2"].if_yes))
+        reasons.append(if_yes["q2"])
         if situation.acute_danger:
-            reasons.append(Action.of(index_of(protocol).items["def-acute-onveiligheid"]))
-    for qid in HELP_QUESTIONS:
-        if situation.answer(qid) == "no":
-            reasons.append(_branch(questions[qid], questions[qid].if_no))
+            reasons.append(c.items["def-acute-onveiligheid"])
+    help_answers = [answer(qid) for qid in HELP_QUESTIONS]
+    for qid, given in zip(HELP_QUESTIONS, help_answers, strict=True):
+        if given == "no":
+            reasons.append(if_no[qid])
 
-    help_answers = [situation.answer(qid) for qid in HELP_QUESTIONS]
     help_possible: bool | None
     if "no" in help_answers:
         help_possible = False
-    elif all(answer == "yes" for answer in help_answers):
+    elif all(given == "yes" for given in help_answers):
         help_possible = True
-        actions.append(_branch(questions["q5"], questions["q5"].if_yes))
+        actions.append(if_yes["q5"])
     else:
         help_possible = None
 
@@ -108,13 +96,15 @@ def weigh(situation: Situation, protocol: Protocol) -> WeighingResult:
 
     # Questions whose answer is still needed to settle an open decision.
     report_open = report is None and not situation.reported
-    open_questions: list[str] = []
     if report_open and q2 == "unknown":
-        open_questions.append("q2")
+        actions.append(question["q2"])
     if help_possible is None or report_open:
-        open_questions += [q for q in HELP_QUESTIONS if situation.answer(q) == "unknown"]
-    actions += [Action.of(questions[qid]) for qid in open_questions]
+        actions += [
+            question[qid]
+            for qid, given in zip(HELP_QUESTIONS, help_answers, strict=True)
+            if given == "unknown"
+        ]
     if not situation.reported:
-        actions.append(Action.of(decisions["report"]))
-    actions.append(Action.of(decisions["help"]))
+        actions.append(c.decisions["report"])
+    actions.append(c.decisions["help"])
     return WeighingResult("suspicion", report, help_possible, tuple(actions), tuple(reasons))
