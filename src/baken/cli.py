@@ -300,7 +300,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from baken.crypto.rotate import rotate
 
     try:
-        result = rotate(dry_run=args.dry_run)
+        result = rotate(dry_run=args.dry_run, progress=_progress)
     except DecryptionError as exc:
         raise InputError(
             f"a stored value does not decrypt with the configured keys: {exc}"
@@ -312,12 +312,19 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
         if database_fault(exc):
             raise  # one line from main(): the database cannot be reached
         raise InputError(
-            "the database refused the rotation, nothing was changed: "
+            "the database refused the rotation; the batches before it stay rotated, "
+            "run it again to finish: "
             f"{one_line(exc)}{_owner_hint(exc)}"
         ) from None
     verb = "would re-encrypt" if args.dry_run else "re-encrypted"
     print(f"{verb} {result.rewritten} of {result.values} encrypted values with key {result.key_id}")
     return 0
+
+
+def _progress(step: object) -> None:
+    """One line on stderr after each batch of a long maintenance run (rotate, purge), so an
+    operator sees it move; stdout keeps only the result."""
+    print(f"baken: {step}", file=sys.stderr, flush=True)
 
 
 def _owner_hint(exc: BaseException) -> str:
@@ -415,7 +422,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         return _plural(len(dossiers), "dossier", "dossiers")
 
     try:
-        result = purge(dry_run=args.dry_run)
+        result = purge(dry_run=args.dry_run, progress=_progress)
     except PurgeStopped as exc:
         report(exc.done)
         print(f"{count(exc.done.dossiers)} purged")

@@ -145,13 +145,18 @@ def verify_command(args: argparse.Namespace) -> int:
     except VerifyInputError as exc:
         return _error(str(exc))
     speed = f"checked in {report.seconds:.1f} s ({report.lines_per_second:,.0f} lines per second)"
-    if report.problems:
+    if report.problem_count:
         print(
-            f"access log: {len(report.problems)} problem(s) in {report.lines} line(s):",
+            f"access log: {report.problem_count:,} problem(s) in {report.lines:,} line(s):",
             file=sys.stderr,
         )
         for problem in report.problems:
             print(f"  {problem}", file=sys.stderr)
+        if report.unlisted:
+            print(
+                f"  … and {report.unlisted:,} more problem(s), not listed one by one",
+                file=sys.stderr,
+            )
         print(f"access log: {speed}", file=sys.stderr)
         return EXIT_INVALID
     newest = report.newest

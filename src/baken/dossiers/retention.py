@@ -4,7 +4,13 @@ The term is ``BAKEN_RETENTION_YEARS`` calendar years after closing (20 by defaul
 term for jeugdhulp and Veilig Thuis dossiers), counted on Baken's local calendar
 (``TIME_ZONE``). An open dossier is never purged.
 
-Each dossier goes in a transaction of its own, which
+The candidates are read a page of :data:`BATCH` dossiers at a time (in closing order, by
+keyset, so a purge of many dossiers never holds them all in memory), and each dossier goes
+in a short transaction of its own (its own ``SET LOCAL baken.maintenance`` on PostgreSQL),
+so ordinary writers never wait for the purge beyond one dossier's delete. A purge that
+stops (a crash, a kill, a refused dossier) leaves every purged dossier purged and nothing of
+the others touched: run it again and it goes on with the dossiers still due. Each
+transaction
 
 1. writes a :class:`~baken.audit.models.PurgeRecord` (ids, moments and counts, no content),
 2. writes an access-log line (code D, action ``purged``, purpose ``retention``, by the
@@ -20,7 +26,7 @@ deletes from it. See docs/retention.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,7 +34,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
@@ -49,6 +55,30 @@ class DueDossier:
     due_on: date
     """The (local) day the term ended: the first day the dossier could be purged."""
     entry_count: int
+
+
+BATCH = 100
+"""Dossiers read per page of candidates (each is purged in a transaction of its own)."""
+
+
+@dataclass(frozen=True)
+class PurgeProgress:
+    """How far a purge has come, after each page of candidates (for ``progress``)."""
+
+    checked: int
+    """Candidates looked at so far."""
+    purged: int
+    """Dossiers purged so far (in a dry run: found due)."""
+    candidates: int
+    """Closed dossiers old enough to be candidates when the purge began (an upper bound)."""
+    dry_run: bool
+
+    def __str__(self) -> str:
+        verb = "due" if self.dry_run else "purged"
+        return (
+            f"{self.checked:,} of {self.candidates:,} candidate dossier(s) checked, "
+            f"{self.purged:,} {verb} so far"
+        )
 
 
 @dataclass(frozen=True)
@@ -112,38 +142,70 @@ def _entry_counts(ids: list[UUID]) -> dict[UUID, int]:
     return dict(counts)
 
 
+def _candidates(moment: datetime, years: int) -> models.QuerySet[Dossier]:
+    return Dossier.objects.filter(
+        closed_at__isnull=False, closed_at__lte=moment - _shortest_term(years)
+    )
+
+
+def due_pages(
+    now: datetime | None = None, batch: int = BATCH
+) -> Iterator[tuple[int, list[DueDossier]]]:
+    """The closed dossiers whose term has passed at ``now``, oldest closing first, a page
+    of up to ``batch`` candidates at a time (keyset on closing moment and id, so a page is
+    found the same way however many dossiers come before it): each with the number of
+    candidates it looked at. Reads ids and moments only: no label or entry is decrypted."""
+    moment = now or timezone.now()
+    if timezone.is_naive(moment):
+        raise ValueError("now must be an aware datetime")
+    if batch < 1:
+        raise ValueError(f"batch must be 1 or more, got {batch}")
+    years = settings.BAKEN_RETENTION_YEARS
+    after: tuple[datetime, UUID] | None = None
+    while True:
+        rows = _candidates(moment, years)
+        if after is not None:
+            rows = rows.filter(Q(closed_at__gt=after[0]) | Q(closed_at=after[0], pk__gt=after[1]))
+        page = list(
+            rows.order_by("closed_at", "pk").values_list(
+                "pk", "organisation_id", "opened_at", "closed_at"
+            )[:batch]
+        )
+        if not page:
+            return
+        due = [
+            (pk, organisation_id, opened_at, closed_at)
+            for pk, organisation_id, opened_at, closed_at in page
+            if closed_at is not None and due_at(closed_at, years) <= moment
+        ]
+        counts = _entry_counts([row[0] for row in due])
+        yield (
+            len(page),
+            [
+                DueDossier(
+                    dossier_id=pk,
+                    organisation_id=organisation_id,
+                    opened_at=opened_at,
+                    closed_at=closed_at,
+                    due_on=timezone.localdate(due_at(closed_at, years)),
+                    entry_count=counts.get(pk, 0),
+                )
+                for pk, organisation_id, opened_at, closed_at in due
+            ],
+        )
+        if len(page) < batch:
+            return
+        last_pk, _, _, last_closed = page[-1]
+        if last_closed is None:  # filtered out above; keeps the keyset typed
+            return
+        after = (last_closed, last_pk)
+
+
 def due_dossiers(now: datetime | None = None) -> list[DueDossier]:
     """The closed dossiers whose term has passed at ``now``, oldest closing first.
 
     Reads ids and moments only: no label or entry is decrypted."""
-    moment = now or timezone.now()
-    if timezone.is_naive(moment):
-        raise ValueError("now must be an aware datetime")
-    years = settings.BAKEN_RETENTION_YEARS
-    rows = (
-        Dossier.objects.filter(
-            closed_at__isnull=False, closed_at__lte=moment - _shortest_term(years)
-        )
-        .order_by("closed_at", "pk")
-        .values_list("pk", "organisation_id", "opened_at", "closed_at")
-    )
-    due = [
-        (pk, organisation_id, opened_at, closed_at)
-        for pk, organisation_id, opened_at, closed_at in rows
-        if closed_at is not None and due_at(closed_at, years) <= moment
-    ]
-    counts = _entry_counts([row[0] for row in due])
-    return [
-        DueDossier(
-            dossier_id=pk,
-            organisation_id=organisation_id,
-            opened_at=opened_at,
-            closed_at=closed_at,
-            due_on=timezone.localdate(due_at(closed_at, years)),
-            entry_count=counts.get(pk, 0),
-        )
-        for pk, organisation_id, opened_at, closed_at in due
-    ]
+    return [due for _, page in due_pages(now) for due in page]
 
 
 def _dependants(model: type[models.Model]) -> list[ForeignObjectRel]:
@@ -260,26 +322,39 @@ def _purge_one(candidate: DueDossier, years: int, moment: datetime) -> DueDossie
     )
 
 
-def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
+def purge(
+    now: datetime | None = None,
+    dry_run: bool = False,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[PurgeProgress], None] | None = None,
+) -> PurgeResult:
     """Purge every closed dossier whose retention term has passed at ``now`` (default: the
     current time, which is also the moment recorded for each purge).
 
-    A dry run lists what would go and changes or writes nothing. Each dossier is purged in
-    a transaction of its own; when one fails, :class:`PurgeStopped` says which, and the
-    ones before it stay purged.
+    A dry run lists what would go and changes or writes nothing. The candidates are read
+    ``batch`` at a time and each dossier is purged in a transaction of its own;
+    ``progress`` hears after each page how far it has come. When one fails,
+    :class:`PurgeStopped` says which, and the ones before it stay purged.
     """
     moment = now or timezone.now()
     years = settings.BAKEN_RETENTION_YEARS
-    candidates = due_dossiers(moment)
-    if dry_run:
-        return PurgeResult(True, years, tuple(candidates))
+    candidates = _candidates(moment, years).count() if progress is not None else 0
     done: list[DueDossier] = []
-    for candidate in candidates:
-        try:
-            purged = _purge_one(candidate, years, moment)
-        except DatabaseError as exc:
-            done_so_far = PurgeResult(False, years, tuple(done))
-            raise PurgeStopped(candidate.dossier_id, done_so_far, exc) from exc
-        if purged is not None:
-            done.append(purged)
-    return PurgeResult(False, years, tuple(done))
+    checked = 0
+    for looked_at, page in due_pages(moment, batch):
+        for candidate in page:
+            if dry_run:
+                done.append(candidate)
+                continue
+            try:
+                purged = _purge_one(candidate, years, moment)
+            except DatabaseError as exc:
+                done_so_far = PurgeResult(False, years, tuple(done))
+                raise PurgeStopped(candidate.dossier_id, done_so_far, exc) from exc
+            if purged is not None:
+                done.append(purged)
+        checked += looked_at
+        if progress is not None:
+            progress(PurgeProgress(checked, len(done), max(candidates, checked), dry_run))
+    return PurgeResult(dry_run, years, tuple(done))
