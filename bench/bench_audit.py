@@ -17,11 +17,11 @@ Figures only; nothing here asserts a time.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
+
+from bench_databases import on_both
 
 LINES = int(os.environ.get("BENCH_AUDIT_LINES", "100000"))
 
@@ -78,34 +78,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         run_one(sys.argv[1])
         return
-    folder = tempfile.mkdtemp(prefix="baken-bench-audit-")
-    base = {
-        **os.environ,
-        "BAKEN_VAR_DIR": folder,
-        "DJANGO_SETTINGS_MODULE": "baken.conf.settings",
-        "BAKEN_LOG_LEVEL": "WARNING",
-        "BAKEN_AUDIT_CHECKPOINT_DIR": f"{folder}/checkpoints",
-    }
-    sqlite = {**base, "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}
-    subprocess.run([sys.executable, __file__, "SQLite"], env=sqlite, check=True)  # noqa: S603
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"baken_bench_audit_{os.getpid()}"
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {name}")
-        try:
-            target = url.rsplit("/", 1)[0] + f"/{name}"
-            postgres = {
-                **base,
-                "DATABASE_URL": target,
-                "BAKEN_AUDIT_CHECKPOINT_DIR": f"{folder}/checkpoints-pg",
-            }
-            subprocess.run([sys.executable, __file__, "PostgreSQL"], env=postgres, check=True)  # noqa: S603
-        finally:
-            with psycopg.connect(url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    on_both(__file__, "audit")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ def open_dossier(professional: User) -> Callable[..., Dossier]:
 def login() -> Callable[..., Client]:
     def make(user: User, *, reauthenticated: bool = False) -> Client:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="baken.web.auth.ModelBackend")
         if reauthenticated:
             mark_reauthenticated(client, user)
         return client

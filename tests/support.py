@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from allauth.account.internal.flows.login import (
@@ -16,6 +17,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from baken.accounts.models import User
 
@@ -93,3 +95,35 @@ def lines_after(position: int) -> list[tuple[Any, ...]]:
     from baken.audit.models import AccessEvent
 
     return list(AccessEvent.objects.filter(pk__gt=position).order_by("pk").values_list(*LOG_FIELDS))
+
+
+def our_urls() -> Iterator[tuple[str, URLPattern]]:
+    """(name, pattern) for every URL of Baken's own apps (django-allauth's are its own)."""
+
+    def walk(patterns: list[Any], namespace: str) -> Iterator[tuple[str, URLPattern]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if "allauth" in str(pattern.urlconf_name):
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            else:
+                yield f"{namespace}{pattern.name}", pattern
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+def conversation(consent: str) -> dict[str, Any]:
+    """A conversation entry's answers (synthetic), with ``consent`` to involve others."""
+    return {
+        "held": "yes",
+        "held_on": "2026-11-20",
+        "discussed": "Het gesprek.",
+        "reaction": "",
+        "risk_factors": "",
+        "protective_factors": "",
+        "consent_to_involve": consent,
+        "consent_to_report": "not_asked",
+        "follow_up": "",
+        "not_held_reason": "",
+    }

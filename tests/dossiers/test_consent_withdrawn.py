@@ -9,27 +9,16 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from baken.accounts.models import User
 from baken.audit.models import AccessEvent
 from baken.dossiers import services
+from baken.dossiers.access import _consent, consent_in
 from baken.dossiers.models import Dossier
-from baken.dossiers.selectors import access_to
-
-
-def conversation(consent: str) -> dict[str, Any]:
-    return {
-        "held": "yes",
-        "held_on": "2026-11-20",
-        "discussed": "Het gesprek.",
-        "reaction": "",
-        "risk_factors": "",
-        "protective_factors": "",
-        "consent_to_involve": consent,
-        "consent_to_report": "not_asked",
-        "follow_up": "",
-        "not_held_reason": "",
-    }
+from baken.dossiers.selectors import access_to, standing_entries
+from tests.support import conversation
 
 
 def record(user: User, dossier: Dossier, data: dict[str, Any], **kwargs: Any) -> int:
@@ -122,3 +111,42 @@ def test_the_refused_read_carries_no_consent(
     login(outsider).get(reverse("dossiers:detail", args=[dossier.pk]))
     line = AccessEvent.objects.filter(dossier_id=dossier.pk, action="read_refused").get()
     assert line.consent == "not_applicable"
+
+
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("new"), st.sampled_from(["yes", "no", "not_asked"])),
+        st.tuples(st.just("correct"), st.sampled_from(["yes", "no"])),
+        st.just(("withdraw", "")),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=STEPS)
+def test_the_page_reads_the_consent_from_the_standing_entries_as_the_log_rule_says(
+    professional: User, open_dossier: Callable[..., Dossier], steps: list[tuple[str, str]]
+) -> None:
+    """Whatever conversations are recorded, corrected and withdrawn, the consent a page's
+    read line takes from the standing entries it read (``consent_in``) is the consent of
+    the log's own rule (the newest standing conversation that is no withdrawal)."""
+    dossier = open_dossier()
+    standing: list[int] = []
+    for step, consent in steps:
+        if step == "new":
+            standing.append(record(professional, dossier, conversation(consent)))
+        elif standing:
+            target = standing.pop()
+            data = conversation("yes" if step == "withdraw" else consent)
+            if step == "withdraw":
+                data["withdrawn"] = True
+            made = record(professional, dossier, data, corrects=target, reason="Verkeerd.")
+            if step == "correct":
+                standing.append(made)
+    dossier.refresh_from_db()
+    read = consent_in(standing_entries(Dossier.objects.get(pk=dossier.pk)).entries)
+    assert read == _consent(dossier)

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
@@ -31,7 +31,7 @@ from baken.dossiers.access import (
 from baken.dossiers.models import Dossier
 from baken.dossiers.selectors import access_lines
 from tests.fixtures import PASSWORD
-from tests.support import LOG_FIELDS, lines_after, log_in_with_code, newest
+from tests.support import LOG_FIELDS, lines_after, log_in_with_code, newest, our_urls
 
 
 def refused(user: User, dossier: Dossier | None, detail: str = "") -> tuple[Any, ...]:
@@ -213,18 +213,7 @@ def test_each_user_has_their_own_limit(
 
 def _dossier_urls() -> Iterator[tuple[str, URLPattern]]:
     """Every URL of Baken's own apps about one dossier (``<uuid:pk>``)."""
-
-    def walk(patterns: list[Any], namespace: str) -> Iterator[tuple[str, URLPattern]]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if "allauth" in str(pattern.urlconf_name):
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif "<uuid:pk>" in str(pattern.pattern):
-                yield f"{namespace}{pattern.name}", pattern
-
-    yield from walk(get_resolver().url_patterns, "")
+    return ((name, p) for name, p in our_urls() if "<uuid:pk>" in str(p.pattern))
 
 
 def _url(name: str, pattern: URLPattern, dossier: Dossier) -> str:

@@ -312,7 +312,7 @@ def _dossier_with_steps(professional: User) -> tuple[Dossier, Client]:
         ),
     )
     client = Client()
-    client.force_login(professional, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(professional, backend="baken.web.auth.ModelBackend")
     for kind, values in (
         ("observation", {**OBSERVATION, "observed_on": _day()}),
         ("signal", {"signal_id": "sex-1-01", "note": "Gezien"}),

@@ -17,13 +17,12 @@ answer about a dossier that does not exist: nothing leaks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from baken.accounts.models import Organisation, OrganisationKind, Role, User
@@ -40,7 +39,7 @@ from baken.notifications.models import NotificationKind
 from baken.notifications.services import notify
 from baken.screening import access as screening_access
 from baken.screening import services as screening_services
-from tests.support import enrol_totp
+from tests.support import enrol_totp, our_urls
 
 OBSERVATION = {
     "nature": "fact",
@@ -297,22 +296,6 @@ PER_DOSSIER: set[str | Act] = set(Act) | {
 item): 404 for an unknown one."""
 
 
-def our_urls() -> Iterator[tuple[str, URLPattern]]:
-    """(name, pattern) for every URL of Baken's own apps (django-allauth's are its own)."""
-
-    def walk(patterns: list[Any], namespace: str) -> Iterator[tuple[str, URLPattern]]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if "allauth" in str(pattern.urlconf_name):
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            else:
-                yield f"{namespace}{pattern.name}", pattern
-
-    yield from walk(get_resolver().url_patterns, "")
-
-
 @dataclass(frozen=True)
 class Objects:
     """The objects a URL can be about: the world's, or ids that do not exist."""
@@ -486,9 +469,7 @@ def world(db: None) -> dict[str, Any]:
 def _client(world: dict[str, Any], role: str) -> Client:
     client = Client()
     if role != "anonymous":
-        client.force_login(
-            world["users"][role], backend="django.contrib.auth.backends.ModelBackend"
-        )
+        client.force_login(world["users"][role], backend="baken.web.auth.ModelBackend")
     return client
 
 

@@ -99,7 +99,7 @@ def adviser(make_user: Callable[..., User]) -> User:
 
 def _client(user: User) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="baken.web.auth.ModelBackend")
     return client
 
 

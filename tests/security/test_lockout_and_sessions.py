@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from baken.accounts.models import User
+from baken.accounts.sessions import UserSession as Session
 from tests.fixtures import PASSWORD
 from tests.support import log_in_with_code
 
@@ -48,9 +47,8 @@ def test_a_successful_login_resets_the_failure_count(professional: User) -> None
 def test_sessions_end_after_thirty_idle_minutes(
     professional: User, login: Callable[[User], Client]
 ) -> None:
-    """The server-side session expires 30 minutes after the last request, which renews it;
+    """The server-side session expires 30 minutes after the last request that renewed it;
     once expired, the next request is sent to the login page."""
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     client = login(professional)
     assert client.get("/dossiers/").status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
@@ -59,3 +57,22 @@ def test_sessions_end_after_thirty_idle_minutes(
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/dossiers/")
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_a_session_only_read_is_renewed_at_most_once_a_minute(
+    professional: User, login: Callable[[User], Client]
+) -> None:
+    """A request within a minute of the session's last renewal writes nothing (its expiry
+    stays as it was); one after more than a minute renews it to 30 minutes from now."""
+    client = login(professional)
+    client.get("/dossiers/")
+    key = client.session.session_key
+    recent = timezone.now() + timedelta(minutes=29, seconds=30)
+    Session.objects.filter(pk=key).update(expire_date=recent)
+    client.get("/dossiers/")
+    kept = Session.objects.get(pk=key).expire_date
+    stale = timezone.now() + timedelta(minutes=28)
+    Session.objects.filter(pk=key).update(expire_date=stale)
+    client.get("/dossiers/")
+    renewed = (Session.objects.get(pk=key).expire_date - timezone.now()).total_seconds()
+    assert (kept == recent, 29 * 60 < renewed <= 30 * 60) == (True, True)

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory, override_settings
 from hypothesis import given, settings
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 
 from baken.accounts.adapter import AccountAdapter
 from baken.accounts.models import User
+from baken.accounts.sessions import UserSession as Session
 from baken.accounts.setup import from_this_machine, setup_link
 from baken.audit.models import AccessEvent
 from baken.crypto import Keyring

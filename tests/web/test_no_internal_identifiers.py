@@ -224,7 +224,7 @@ def _client(user: User, *, reauthenticated: bool = True) -> Client:
     from tests.support import mark_reauthenticated
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="baken.web.auth.ModelBackend")
     if reauthenticated:
         mark_reauthenticated(client, user)
     return client

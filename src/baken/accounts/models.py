@@ -117,3 +117,8 @@ class SetupToken(models.Model):
 
     def __str__(self) -> str:
         return f"setup token {self.pk}"
+
+
+# The session model lives in its own module (the engine names it); importing it here
+# registers it with the accounts app.
+from baken.accounts.sessions import UserSession  # noqa: E402,F401

@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from enum import Enum
+from functools import wraps
 from typing import Any, cast
 
 import structlog
+from allauth.account import app_settings as account_settings
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.internal.cryptokit import normalize_user_code
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import get_adapter
@@ -83,8 +87,35 @@ def sensitive(view: View) -> View:
     kept and carried out after the confirmation, so nothing typed is lost.
 
     Put it *after* the check that the user may see the object at all, so an outsider gets
-    the same 404 as for something that does not exist."""
-    return cast(View, reauthentication_required(view))
+    the same 404 as for something that does not exist.
+
+    A user who re-authenticated within the window goes straight through
+    (:func:`_reauthenticated_recently`); everyone else goes through allauth's check, which
+    then decides and asks."""
+    guarded = cast(View, reauthentication_required(view))
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _reauthenticated_recently(request):
+            return view(request, *args, **kwargs)
+        return guarded(request, *args, **kwargs)
+
+    return checked
+
+
+def _reauthenticated_recently(request: HttpRequest) -> bool:
+    """allauth's ``did_recently_reauthenticate`` for a user with a password (every Baken
+    user): the newest re-authentication recorded in the session lies within
+    ``ACCOUNT_REAUTHENTICATION_TIMEOUT``. It skips only allauth's look-up of which ways to
+    re-authenticate the user has (three queries), which matters only for a user without a
+    password; for anyone else this answers exactly as allauth does."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_usable_password():
+        return False
+    records = [r for r in get_authentication_records(request, user) if r.get("reauthenticated")]
+    if not records:
+        return False
+    return bool(time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT)
 
 
 def has_authenticator_app(user: Any) -> bool:
@@ -101,8 +132,31 @@ def just_enrolled(user: Any) -> bool:
     return not totp.exists() or totp.filter(created_at__gte=since).exists()
 
 
+ENROLLED_SESSION_KEY = "baken.two_factor.enrolled"
+"""The session remembers that its user has an authenticator app (the user's id), so that a
+request does not ask the database again. Safe to keep for the session's life: nobody
+switches two-factor authentication off (``MFAAdapter.can_delete_authenticator``), and the
+functioneel beheerder's reset (:func:`baken.accounts.services.reset_two_factor`) ends every
+session of the user with it. A session without an authenticator is never remembered: it
+asks each request until the set-up is done."""
+
+
+def _known_enrolled(request: HttpRequest, user: Any) -> bool:
+    """Whether ``user`` has an authenticator app: from the session when it said so before
+    (for this same user), else from the database (and then remembered)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(ENROLLED_SESSION_KEY) == user.pk:
+        return True
+    if not has_authenticator_app(user):
+        return False
+    if session is not None:
+        session[ENROLLED_SESSION_KEY] = user.pk
+    return True
+
+
 class RequireTwoFactorMiddleware:
-    """Send a logged-in user without an authenticator app to its set-up page."""
+    """Send a logged-in user without an authenticator app to its set-up page. Once the
+    user has one, the session remembers it (:data:`ENROLLED_SESSION_KEY`): no query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -125,7 +179,7 @@ class RequireTwoFactorMiddleware:
             match.url_name in ENROLMENT_URL_NAMES or match.namespace in PUBLIC_NAMESPACES
         ):
             return None
-        if has_authenticator_app(user):
+        if _known_enrolled(request, user):
             return None
         target = reverse("mfa_activate_totp")
         if request.headers.get("HX-Request") == "true":

@@ -14,7 +14,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,14 +21,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from baken.accounts import services
+from baken.accounts import selectors, services
 from baken.accounts import setup as first_run
 from baken.accounts.forms import OrganisationForm, SetupForm, UserCreateForm, UserRoleForm
-from baken.accounts.models import Organisation, User
+from baken.accounts.models import User
 from baken.accounts.two_factor import has_authenticator_app, sensitive
-from baken.dossiers.models import BreakGlassGrant
+from baken.web import keyset
 
 SECTION = "manage"
+ORGANISATIONS, USERS = "organisaties_", "gebruikers_"
+"""The query prefixes of the two lists' places on the management page."""
 WELCOME_SESSION_KEY = "baken.welcome_first_administrator"
 """Set at first-run set-up; the welcome shows on the management page after 2FA set-up."""
 
@@ -59,8 +60,11 @@ def _administrator(request: HttpRequest) -> User:
 def manage(request: HttpRequest) -> HttpResponse:
     """The organisations and the users, with what the functioneel beheerder can do to them.
 
-    The first administrator is welcomed here once two-factor authentication is set up, not
-    before: until then the set-up page is all they can reach."""
+    Both lists are paged by keyset, 25 a page, each with its own place in the query
+    (``organisaties_na`` and ``gebruikers_na``, and ``_voor``), so paging one keeps the
+    other where it was. The first administrator is welcomed here once two-factor
+    authentication is set up, not before: until then the set-up page is all they can
+    reach."""
     if WELCOME_SESSION_KEY in request.session and has_authenticator_app(request.user):
         request.session.pop(WELCOME_SESSION_KEY)
         messages.success(
@@ -68,16 +72,18 @@ def manage(request: HttpRequest) -> HttpResponse:
             _("Welcome, %(username)s. Start by adding the organisations and their users.")
             % {"username": request.user.get_username()},
         )
-    organisations = Organisation.objects.annotate(user_count=Count("users")).order_by("name")
-    users = User.objects.select_related("organisation").order_by("-is_active", "username")
+    organisations = selectors.organisations_page(**keyset.tokens(request.GET, ORGANISATIONS))
+    users = selectors.users_page(**keyset.tokens(request.GET, USERS))
     return render(
         request,
         "accounts/manage.html",
         {
             "section": SECTION,
-            "organisations": organisations,
-            "users": users,
-            "break_glass_open": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count(),
+            "organisations": organisations.rows,
+            "organisation_pages": keyset.pager(request.GET, organisations, ORGANISATIONS),
+            "users": users.rows,
+            "user_pages": keyset.pager(request.GET, users, USERS),
+            "break_glass_open": selectors.open_grants(),
         },
     )
 
@@ -183,7 +189,12 @@ def _user_role(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_role.html",
-        {"section": SECTION, "form": form, "account": User.objects.get(pk=pk)},
+        # After a refused POST the form has changed ``account``: show it as stored.
+        {
+            "section": SECTION,
+            "form": form,
+            "account": User.objects.get(pk=pk) if request.method == "POST" else account,
+        },
         status=status,
     )
 
@@ -236,7 +247,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
             )
         except first_run.SetupUnavailable:
             raise Http404 from None
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="baken.web.auth.ModelBackend")
         request.session[WELCOME_SESSION_KEY] = True
         return redirect("accounts:manage")
     return render(request, "accounts/setup.html", {"section": SECTION, "form": form})

@@ -3,12 +3,15 @@
 A line is only INSERTed: no lock, no read of another line, so writers never wait for each
 other. Its MAC (HMAC-SHA256 with the log's line key) is made here, before the INSERT; its
 place in the tree comes later, from the integrator (:mod:`baken.audit.log`). Verifying is
-:mod:`baken.audit.verify`; the design is docs/adr/0009-transparency-log.md.
+:mod:`baken.audit.verify`; the design is docs/adr/0009-transparency-log.md. A request that
+writes several lines (the dossier list) INSERTs them in one statement with
+:func:`append_many`.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import structlog
@@ -43,16 +46,18 @@ def _field(name: str) -> Field[Any, Any]:
     return found
 
 
-def append(**fields: Any) -> AccessEvent:
-    """Write one line. Runs inside the caller's transaction, so a write and its log line
-    commit (or roll back) together."""
+def _line(fields: dict[str, Any], key: bytes) -> AccessEvent:
+    """One line, not yet saved: its values as :func:`append` writes them, with its uid and
+    MAC."""
     at = fields.pop("at", None) or timezone.now()
     values = {**DEFAULTS, **fields, "at": at.replace(microsecond=0), "uid": uuid.uuid4()}
     # The MAC covers the values as the database gives them back (a UUID given as text, a
     # choice as its value), so it is computed from each field's own conversion.
     stored = {name: _field(name).to_python(value) for name, value in values.items()}
-    event = AccessEvent(**stored, mac=keys.line_mac(line_key(), content(stored)))
-    event.save()
+    return AccessEvent(**stored, mac=keys.line_mac(key, content(stored)))
+
+
+def _announce(event: AccessEvent) -> None:
     # Ids and machine values only: never ``detail`` (it may hold a username).
     log.info(
         "access_event",
@@ -67,4 +72,29 @@ def append(**fields: Any) -> AccessEvent:
         entry_sequence=event.entry_sequence,
         break_glass=event.break_glass,
     )
+
+
+def append(**fields: Any) -> AccessEvent:
+    """Write one line. Runs inside the caller's transaction, so a write and its log line
+    commit (or roll back) together."""
+    event = _line(fields, line_key())
+    event.save()
+    _announce(event)
     return event
+
+
+def append_many(lines: Iterable[Mapping[str, Any]]) -> list[AccessEvent]:
+    """Write several lines in one INSERT (``bulk_create``), each exactly as :func:`append`
+    writes it: its own uid and MAC, and its own ``access_event`` in the application log.
+
+    Runs inside the caller's transaction like :func:`append`: the lines commit (or roll
+    back) with the write they record, and all together. Their ids follow the order given,
+    so the integrator gives them their places in that order."""
+    key = line_key()
+    events = [_line(dict(fields), key) for fields in lines]
+    if not events:
+        return []
+    AccessEvent.objects.bulk_create(events)
+    for event in events:
+        _announce(event)
+    return events

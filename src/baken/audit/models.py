@@ -154,6 +154,11 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # "Wie keek er" pages one dossier's lines newest first, by id (keyset): an
+            # ordered range of this index, however many lines the log holds.
+            models.Index(fields=["dossier_id", "id"], name="access_event_dossier_order"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%dT%H:%M:%S} {self.code} {self.action}"

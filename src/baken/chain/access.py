@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from baken.accounts.models import Role, User
+from baken.chain.links import links
 from baken.chain.models import ChainPartner, PartnerRole, Share
 
 RECIPIENT_ROLE = {
@@ -23,11 +24,7 @@ def inbox_of(user: Any) -> ChainPartner | None:
     organisation, in that partner's role. ``None`` for everyone else."""
     if not isinstance(user, User) or not user.is_active or user.organisation_id is None:
         return None
-    link = (
-        ChainPartner.objects.select_related("organisation")
-        .filter(organisation_id=user.organisation_id)
-        .first()
-    )
+    link = links().by_organisation.get(user.organisation_id)
     if link is None or user.role != RECIPIENT_ROLE[PartnerRole(link.partner)]:
         return None
     return link

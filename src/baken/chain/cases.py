@@ -11,15 +11,18 @@ transaction; :func:`to_every_member` is how something reaches every organisation
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Q
 
 from baken.accounts.models import Organisation, User
 from baken.audit.models import Code
 from baken.chain.models import ChainCase, ChainMember, Share
 from baken.dossiers.access import DossierAccess, log_dossier, log_transfer
 from baken.dossiers.models import CaseTeamMember, Dossier, Entry
-from baken.dossiers.selectors import protocol_of
+from baken.dossiers.selectors import once, protocol_of
 from baken.dossiers.services import record_from_chain
 from baken.notifications.services import notify
 
@@ -34,6 +37,57 @@ def case_of(dossier: Dossier | None) -> ChainCase | None:
         .first()
     )
     return member.case if member else None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the chain knows of one dossier, as a page shows it: the shares sent from it
+    (forwards included, newest first), the one it was opened from, and the dossiers of its
+    person's chain case. Two queries, whatever the chain holds elsewhere."""
+
+    sent: tuple[Share, ...]
+    received: Share | None
+    members: tuple[ChainMember, ...]
+    """The case's dossiers with their organisations, first joined first; empty outside one."""
+
+    @property
+    def case(self) -> ChainCase | None:
+        return self.members[0].case if self.members else None
+
+    def keeps_a_dossier(self, organisation_id: int | None) -> bool:
+        """:func:`keeps_a_dossier`, from what was read."""
+        return organisation_id is not None and any(
+            m.organisation_id == organisation_id and m.dossier.closed_at is None
+            for m in self.members
+        )
+
+    def sent_of(self, kind: str) -> list[Share]:
+        return [share for share in self.sent if share.kind == kind]
+
+
+def read_picture(dossier: Dossier) -> Picture:
+    """The dossier's :class:`Picture`, read now."""
+    shares = list(
+        Share.objects.filter(Q(sender_dossier_id=dossier.pk) | Q(receiving_dossier_id=dossier.pk))
+        .select_related("recipient", "sender_organisation", "receiving_dossier", "sender_dossier")
+        .select_related("forwarded_to__recipient")
+        .order_by("-sent_at", "pk")
+    )
+    members = ChainMember.objects.filter(case__members__dossier_id=dossier.pk).select_related(
+        "case", "case__direction", "organisation", "dossier"
+    )
+    return Picture(
+        tuple(s for s in shares if s.sender_dossier_id == dossier.pk),
+        next((s for s in shares if s.receiving_dossier_id == dossier.pk), None),
+        tuple(members),
+    )
+
+
+def picture(dossier: Dossier) -> Picture:
+    """The dossier's :class:`Picture`, read once per request for the dossier (and again
+    after a newer entry, which every change in the chain records in it). A service that
+    decides under a lock reads it on the dossier row it locked, which is read fresh."""
+    return once(dossier, "chain_picture", lambda: read_picture(dossier))
 
 
 def join_on_accept(share: Share, receiving: Dossier, now: datetime) -> ChainCase:

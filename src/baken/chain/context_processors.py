@@ -6,18 +6,49 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from baken.chain.access import inbox_of
-from baken.chain.models import Share, ShareStatus
+from baken.chain.access import RECIPIENT_ROLE, inbox_of
+from baken.chain.models import ChainPartner, Share, ShareStatus
+
+INBOX_ROLES = frozenset(RECIPIENT_ROLE.values())
+"""The roles that can work an inbox; for every other user (most of them) the menu needs no
+query at all."""
+
+
+_LINK = "_baken_inbox_link"
+"""Where a view leaves the inbox link it looked up for this request."""
+
+
+WAITING = "inbox_waiting_count"
+"""Where the request's user carries how many shares wait for their organisation, when it
+was loaded with it (``baken.web.auth``)."""
+
+
+def waiting_on(user: Any) -> int | None:
+    """The waiting count that came with ``user``, or ``None`` when it was loaded another way."""
+    value = getattr(user, WAITING, None)
+    return value if isinstance(value, int) else None
+
+
+def remember_inbox(request: HttpRequest, link: ChainPartner | None) -> None:
+    """Keep the inbox link a view looked up (:func:`inbox_of`) for the menu of the same
+    request, so it is not looked up twice."""
+    setattr(request, _LINK, link)
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:
+    """``inbox_link`` and ``inbox_waiting`` (the open items) for the menu of who works an
+    inbox: the link from the request's chain partner links, and the count as it came with
+    the user (``baken.web.auth``; else one count over the ``(recipient, status)`` index).
+    Nothing for anyone else."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(user, "role", "") not in INBOX_ROLES:
         return {}
-    link = inbox_of(user)
+    link = getattr(request, _LINK) if hasattr(request, _LINK) else inbox_of(user)
     if link is None:
         return {}
-    waiting = Share.objects.filter(
-        recipient_id=link.organisation_id, status=ShareStatus.PENDING
-    ).count()
+    waiting = waiting_on(user)
+    if waiting is None:
+        waiting = Share.objects.filter(
+            recipient_id=link.organisation_id, status=ShareStatus.PENDING
+        ).count()
     return {"inbox_link": link, "inbox_waiting": waiting}

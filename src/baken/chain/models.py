@@ -149,8 +149,10 @@ class Share(models.Model):
     def final(self) -> Share:
         """Where it is now: the end of its forwards (itself when never forwarded)."""
         share = self
-        while share.forwarded_to_id is not None:
-            share = Share.objects.select_related("recipient").get(pk=share.forwarded_to_id)
+        while (following := share.forwarded_to_id) is not None:
+            # The next share when it was read with this one (select_related), else a query.
+            ahead = share.forwarded_to if Share.forwarded_to.is_cached(share) else None
+            share = ahead or Share.objects.select_related("recipient").get(pk=following)
         return share
 
     @property

@@ -9,16 +9,27 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from baken.audit.models import Code
-from baken.chain.access import inbox_of, is_recipient
-from baken.chain.cases import case_of
-from baken.chain.models import ChainPartner, Share, ShareKind, ShareStatus
-from baken.chain.services import basis_of, deadlines_of, log_recipient_side, purpose_of
+from baken.chain.access import inbox_of
+from baken.chain.cases import picture
+from baken.chain.links import links
+from baken.chain.models import ChainPartner, PartnerRole, Share, ShareKind, ShareStatus
+from baken.chain.services import (
+    basis_of,
+    deadlines_of,
+    log_recipient_side,
+    protocol_of_share,
+    purpose_of,
+)
 from baken.dossiers.access import DossierAccess, log_transfer
 from baken.dossiers.models import Dossier
+from baken.engine.calendar import due_date
+from baken.protocol import default_registry
+from baken.web.keyset import PAGE_SIZE, Key, Page, page, with_rows
 
 
 @dataclass(frozen=True)
@@ -49,41 +60,104 @@ def dues(share: Share, today: date | None = None) -> list[Due]:
     return [Due(i, what, due, cite, due < today) for i, what, due, cite in deadlines_of(share)]
 
 
-def inbox_for(user: Any) -> list[InboxItem]:
-    """Every open request and melding sent to the user's organisation, overdue ones first,
-    then by the nearest due date, then the oldest first. Lists no case content."""
-    if inbox_of(user) is None:
+INBOX_KEYS = (
+    Key("urgency", "int"),
+    Key("sent_at", "datetime"),
+    Key("id", "uuid"),
+)
+"""The inbox's order: the items with deadlines first (Veilig Thuis' meldingen), then the
+rest; each oldest first. A melding's deadlines are counted from the day it was sent, so
+the oldest is the first overdue and has the nearest due date: this is "overdue first,
+then by the nearest due date, then the oldest", in SQL."""
+
+
+def _deadlines(share: Share, protocol_id: str | None, link: ChainPartner) -> list[Due]:
+    """The deadlines of a share in ``link``'s inbox, without a query: only Veilig Thuis'
+    meldingen have them (Uitvoeringsbesluit Wmo 2015, art. 4.1.7), under the protocol of
+    the dossier it came from (the snapshot's, once that dossier is purged)."""
+    if not share.is_report or link.partner != PartnerRole.VEILIG_THUIS:
         return []
-    shares = Share.objects.filter(
-        recipient_id=user.organisation_id, status=ShareStatus.PENDING
-    ).select_related("sender_organisation", "snapshot")
-    items = [InboxItem(share, dues(share)) for share in shares]
-    far = date.max
-    return sorted(
-        items,
-        key=lambda i: (not i.overdue, i.next_due or far, i.share.sent_at),
+    protocol = default_registry().get(protocol_id) if protocol_id else protocol_of_share(share)
+    made = timezone.localdate(share.sent_at)
+    today = timezone.localdate()
+    return [
+        Due(d.id, d.what, due, d.cite, due < today)
+        for d in protocol.chain.deadlines
+        for due in [due_date(d, made, protocol)]
+    ]
+
+
+def inbox_for(user: Any) -> list[InboxItem]:
+    """The first page of the user's inbox (:func:`inbox_page`)."""
+    return inbox_page(user).rows
+
+
+def inbox_page(
+    user: Any,
+    link: ChainPartner | None = None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[InboxItem]:
+    """One page of the open requests, meldingen and aanmeldingen sent to the user's
+    organisation (``link``, the inbox the user works: :func:`inbox_of`), in the order of
+    :data:`INBOX_KEYS`, paged by keyset (``after``/``before``). Its rows are
+    :class:`InboxItem`. One query, whatever the number waiting; lists no case content (a
+    snapshot is decrypted only for a melding whose dossier was purged, for its protocol)."""
+    link = link if link is not None else inbox_of(user)
+    if link is None:
+        return Page([])
+    urgency: Any = (
+        Case(When(kind=ShareKind.REPORT, then=Value(0)), default=Value(1))
+        if link.partner == PartnerRole.VEILIG_THUIS
+        else Value(1)
     )
+    shares = (
+        Share.objects.filter(recipient_id=link.organisation_id, status=ShareStatus.PENDING)
+        .select_related("sender_organisation", "snapshot")
+        .annotate(
+            urgency=ExpressionWrapper(urgency, output_field=IntegerField()),
+            sender_protocol=F("sender_dossier__protocol_id"),
+        )
+    )
+    found = page(shares, INBOX_KEYS, after=after, before=before, size=size)
+    items = [
+        InboxItem(share, _deadlines(share, getattr(share, "sender_protocol", None), link))
+        for share in found.rows
+    ]
+    return with_rows(found, items)
 
 
-def share_for_recipient(user: Any, share_id: UUID | str, *, log: bool = True) -> Share:
+def share_for_recipient(
+    user: Any, share_id: UUID | str, *, log: bool = True, link: ChainPartner | None = None
+) -> Share:
     """One share for a user of the organisation it was sent to (404 for anyone else).
+    ``link`` is the inbox the user works, when the request has it already
+    (:func:`inbox_of`); it is looked up otherwise.
 
     Opening it is a transfer read on the sender's side: the sender's "Wie keek er" shows
     when and by which organisation and role."""
     try:
         share = Share.objects.select_related(
-            "recipient", "sender_organisation", "snapshot", "handled_by", "forwarded_to__recipient"
+            "recipient",
+            "sender_organisation",
+            "sender_dossier",
+            "snapshot",
+            "handled_by",
+            "forwarded_to__recipient",
         ).get(pk=share_id)
     except (Share.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("no such share") from exc
-    if not is_recipient(user, share):
+    works = link if link is not None else inbox_of(user)
+    if works is None or works.organisation_id != share.recipient_id:
         raise Http404("no such share")
     if log:
         log_recipient_side(user, share, "share_opened")
-    if log and share.sender_dossier_id is not None:
+    if log and share.sender_dossier is not None:
         log_transfer(
             user,
-            Dossier.objects.get(pk=share.sender_dossier_id),
+            share.sender_dossier,
             Code.READ,
             "share_opened",
             purpose=purpose_of(share),
@@ -92,13 +166,18 @@ def share_for_recipient(user: Any, share_id: UUID | str, *, log: bool = True) ->
     return share
 
 
+def dues_in(share: Share, link: ChainPartner) -> list[Due]:
+    """:func:`dues` for a share in the inbox ``link`` (the recipient's), without a query."""
+    sender = share.sender_dossier if share.sender_dossier_id is not None else None
+    return _deadlines(share, sender.protocol_id if sender is not None else None, link)
+
+
 def shares_of(access: DossierAccess) -> list[Share]:
-    """What was sent from this dossier, newest first (forwards followed to their end)."""
-    return list(
-        Share.objects.filter(sender_dossier=access.dossier, forwarded_from__isnull=True)
-        .select_related("recipient", "forwarded_to__recipient")
-        .order_by("-sent_at")
-    )
+    """What was sent from this dossier, newest first (a forward is shown at the share it
+    continues: :attr:`Share.final`), from the dossier's chain picture."""
+    sent = picture(access.dossier).sent
+    forwards = {share.forwarded_to_id for share in sent if share.forwarded_to_id is not None}
+    return [share for share in sent if share.pk not in forwards]
 
 
 def sent_share(access: DossierAccess, share_id: UUID | str) -> Share:
@@ -133,28 +212,22 @@ def casusregie_of(dossier: Dossier) -> Casusregie | None:
     dossier is in the chain (a melding or aanmelding accepted), the organisation the person's
     chain case names (the one that accepted last, or took it over by a hand-over), on every
     dossier of the case; for a dossier outside any case, the organisation that accepted a
-    melding from it."""
-    case = case_of(dossier)
+    melding from it. From the dossier's chain picture and the partner links."""
+    seen = picture(dossier)
+    case = seen.case
     if case is not None:
-        partner = ChainPartner.objects.filter(organisation_id=case.direction_id).first()
         return Casusregie(
-            case.direction.name, case.direction_since, partner.partner if partner else ""
+            case.direction.name, case.direction_since, links().partner_of(case.direction_id)
         )
-    share = (
-        Share.objects.select_related("recipient__chain_partner")
-        .filter(kind=ShareKind.REPORT, status=ShareStatus.ACCEPTED)
-        .filter(sender_dossier=dossier)
-        .order_by("-status_at")
-        .first()
-    ) or (
-        Share.objects.select_related("recipient__chain_partner")
-        .filter(receiving_dossier=dossier, status=ShareStatus.ACCEPTED)
-        .first()
-    )
+    accepted = [
+        share for share in seen.sent_of(ShareKind.REPORT) if share.status == ShareStatus.ACCEPTED
+    ]
+    share = max(accepted, key=lambda s: s.status_at) if accepted else None
+    if share is None and seen.received and seen.received.status == ShareStatus.ACCEPTED:
+        share = seen.received
     if share is None:
         return None
-    partner = getattr(share.recipient, "chain_partner", None)
-    return Casusregie(share.recipient.name, share.status_at, partner.partner if partner else "")
+    return Casusregie(share.recipient.name, share.status_at, links().partner_of(share.recipient_id))
 
 
 def report_of(dossier: Dossier) -> Share | None:
@@ -169,7 +242,4 @@ def report_of(dossier: Dossier) -> Share | None:
 
 def linked_partners() -> dict[str, Any]:
     """Protocol partner id -> linked organisation, for "Send through Baken" links."""
-    return {
-        link.partner: link.organisation
-        for link in ChainPartner.objects.select_related("organisation")
-    }
+    return {partner: link.organisation for partner, link in links().by_partner.items()}

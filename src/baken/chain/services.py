@@ -27,7 +27,8 @@ from baken.accounts.models import Organisation, OrganisationKind, User
 from baken.audit.chain import append
 from baken.audit.models import Code
 from baken.chain.access import RECIPIENT_ROLE, is_recipient
-from baken.chain.cases import case_of, join_on_accept, keeps_a_dossier
+from baken.chain.cases import case_of, join_on_accept, keeps_a_dossier, picture
+from baken.chain.links import forget_links, held, links
 from baken.chain.models import (
     ChainCase,
     ChainPartner,
@@ -47,6 +48,7 @@ from baken.dossiers.selectors import (
     decision_outdated,
     latest,
     protocol_of,
+    standing_entries,
     timeline,
 )
 from baken.engine.calendar import due_date
@@ -133,6 +135,7 @@ def link_partner(by: User, organisation_id: int, partner: str) -> ChainPartner:
         except IntegrityError:  # linked at the same moment by someone else
             raise ChainRefused("partner_taken") from None
         log_account(by, "chain_partner_linked", f"organisation:{organisation.pk}:{role}")
+    forget_links()
     return link
 
 
@@ -151,16 +154,13 @@ def unlink_partner(by: User, organisation_id: int) -> None:
         deleted, _rows = ChainPartner.objects.filter(organisation_id=organisation_id).delete()
         if deleted:
             log_account(by, "chain_partner_unlinked", f"organisation:{organisation_id}")
+    forget_links()
 
 
 def partner_organisation(partner: str, *, lock: bool = False) -> Organisation | None:
     """The Baken organisation that is this protocol partner, if one is linked; with
-    ``lock`` (when sending), the link is held until the transaction ends."""
-    links = ChainPartner.objects.select_related("organisation").filter(partner=partner)
-    if lock:
-        links = links.select_for_update(of=("self",))
-    link = links.first()
-    return link.organisation if link else None
+    ``lock`` (when sending), the link is read again and held until the transaction ends."""
+    return held(partner) if lock else links().organisation(partner)
 
 
 # --- what goes --------------------------------------------------------------------------
@@ -398,27 +398,38 @@ def report_allowed(access: DossierAccess) -> tuple[bool, str]:
 
     Not while a melding from this dossier waits (``pending``), nor while one is accepted
     and its recipient's dossier is still open (``accepted``): the partner then holds
-    casusregie, and new concerns go to them directly."""
-    current = current_entries(timeline(access.dossier))
+    casusregie, and new concerns go to them directly. Read from the dossier's standing
+    entries and its chain picture, once per request (a send decides on the row it locked)."""
+    current = standing_entries(access.dossier).entries
     decision = latest(current, EntryKind.DECISION)
     # A decision taken before a newer weighing or acute danger no longer counts (step 5 is
     # then not done): reporting needs a motivation again, as for no decision at all.
     says_report = bool(
         decision and decision.data.get("report") == "yes" and not decision_outdated(current)
     )
-    reports = Share.objects.filter(sender_dossier=access.dossier, kind=ShareKind.REPORT)
-    blocked = ""
-    if reports.filter(status=ShareStatus.PENDING).exists():
-        blocked = "pending"
-    elif reports.filter(
-        status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True
-    ).exists():
-        blocked = "accepted"
-    else:
-        recipient = partner_organisation(PartnerRole.VEILIG_THUIS)
-        if recipient is not None and keeps_a_dossier(access.dossier, recipient.pk):
-            blocked = "in_chain"
-    return says_report, blocked
+    return says_report, _sent_blocked(access.dossier, ShareKind.REPORT, PartnerRole.VEILIG_THUIS)
+
+
+def _sent_blocked(dossier: Dossier, kind: str, partner: str) -> str:
+    """Why no new melding or aanmelding (``kind``) to ``partner`` can go from ``dossier``:
+    one waits (``pending``); one was accepted and its recipient's dossier is open, or no
+    longer exists (``accepted``); the partner keeps an open dossier in the person's chain
+    case (``in_chain``); or ``""``. Forwards keep the sending dossier, so they count where
+    they are now."""
+    seen = picture(dossier)
+    sent = seen.sent_of(kind)
+    if any(share.status == ShareStatus.PENDING for share in sent):
+        return "pending"
+    if any(
+        share.status == ShareStatus.ACCEPTED
+        and (share.receiving_dossier is None or share.receiving_dossier.closed_at is None)
+        for share in sent
+    ):
+        return "accepted"
+    recipient = partner_organisation(partner)
+    if recipient is not None and seen.keeps_a_dossier(recipient.pk):
+        return "in_chain"
+    return ""
 
 
 def send_report(
@@ -628,17 +639,9 @@ def registration_content(
 def registration_blocked(dossier: Dossier) -> str:
     """Why no new aanmelding can go from ``dossier`` now, or ``""``: one waits at the
     zorgcoördinatie (``pending``), or one was accepted and the zorgcoördinator's dossier is
-    still open (``accepted``: they hold casusregie; new concerns go to them directly).
-    Forwards keep the sending dossier, so they count where they are now."""
-    sent = Share.objects.filter(sender_dossier=dossier, kind=ShareKind.REGISTRATION)
-    if sent.filter(status=ShareStatus.PENDING).exists():
-        return "pending"
-    if sent.filter(status=ShareStatus.ACCEPTED, receiving_dossier__closed_at__isnull=True).exists():
-        return "accepted"
-    recipient = partner_organisation(PartnerRole.CARE_COORDINATOR)
-    if recipient is not None and keeps_a_dossier(dossier, recipient.pk):
-        return "in_chain"
-    return ""
+    still open (``accepted``: they hold casusregie; new concerns go to them directly), or
+    the zorgcoördinatie keeps an open dossier in the person's case (``in_chain``)."""
+    return _sent_blocked(dossier, ShareKind.REGISTRATION, PartnerRole.CARE_COORDINATOR)
 
 
 def registration_possible(access: DossierAccess) -> bool:
@@ -885,8 +888,7 @@ def log_recipient_side(user: User, share: Share, action: str) -> None:
 
 
 def _partner_of(organisation: Organisation) -> str:
-    link = ChainPartner.objects.filter(organisation=organisation).first()
-    return link.partner if link else ""
+    return links().partner_of(organisation.pk)
 
 
 def _finish(share: Share, user: User, status: str, now: datetime, reason: str = "") -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from baken.chain.trajectory_selectors import (
     topic_titles,
 )
 from baken.dossiers.models import Entry, EntryKind
-from baken.dossiers.presenters import Row, register_rows
+from baken.dossiers.presenters import Row, register_prepare, register_rows
 from baken.protocol import Protocol
 
 
@@ -42,20 +43,61 @@ def intake_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]
     ]
 
 
+_STARTED = "_baken_procedure_started"
+"""Where :func:`prepare_procedures` leaves, on a status update, the data of the entry that
+started its procedure."""
+
+
+def _procedure_of(entry: Entry) -> int:
+    return int(entry.data.get("procedure", 0) or 0)
+
+
+def _started(entry: Entry) -> dict[str, Any]:
+    """The data of the entry that started the procedure ``entry`` updates: as prepared for
+    the page (:func:`prepare_procedures`), else read on its own."""
+    prepared: dict[str, Any] | None = getattr(entry, _STARTED, None)
+    if prepared is not None:
+        return prepared
+    # Through the model: an encrypted value is decrypted for its own row only.
+    opened = (
+        Entry.objects.filter(
+            dossier_id=entry.dossier_id, sequence=_procedure_of(entry), kind=EntryKind.PROCEDURE
+        )
+        .only("dossier_id", "sequence", "data")
+        .first()
+    )
+    return dict(opened.data) if opened is not None else {}
+
+
+def prepare_procedures(entries: list[Entry], known: dict[tuple[Any, int], Entry]) -> None:
+    """For a page of entries: give each status update the data of the entry that started
+    its procedure, from the entries the request read already (the trajectory's standing
+    entries hold every procedure) or, for the others, in one query."""
+    updates = [e for e in entries if e.data.get("event") == "status"]
+    missing = {
+        (e.dossier_id, _procedure_of(e))
+        for e in updates
+        if (e.dossier_id, _procedure_of(e)) not in known
+    }
+    found = dict(known)
+    if missing:
+        wanted = Q()
+        for dossier_id, sequence in missing:
+            wanted |= Q(dossier_id=dossier_id, sequence=sequence)
+        for read in Entry.objects.filter(wanted, kind=EntryKind.PROCEDURE).only(
+            "dossier_id", "sequence", "kind", "data"
+        ):
+            found[(read.dossier_id, read.sequence)] = read
+    for update in updates:
+        opened = found.get((update.dossier_id, _procedure_of(update)))
+        started = opened.data if opened is not None and opened.kind == EntryKind.PROCEDURE else {}
+        setattr(update, _STARTED, dict(started))
+
+
 def procedure_rows(entry: Entry, protocol: Protocol, for_person: bool) -> list[Row]:
     data = entry.data
     if data.get("event") == "status":
-        # Through the model: an encrypted value is decrypted for its own row only.
-        opened = (
-            Entry.objects.filter(
-                dossier_id=entry.dossier_id,
-                sequence=int(data.get("procedure", 0) or 0),
-                kind=EntryKind.PROCEDURE,
-            )
-            .only("dossier_id", "sequence", "data")
-            .first()
-        )
-        started = opened.data if opened is not None else {}
+        started = _started(entry)
         title = procedure_title(
             protocol, str(started.get("procedure_type", "")), str(started.get("name", ""))
         )
@@ -166,3 +208,4 @@ def register() -> None:
     register_rows(EntryKind.CASE_DIRECTION, case_direction_rows)
     register_rows(EntryKind.PROGRESS, progress_rows)
     register_rows(EntryKind.TRAJECTORY_CLOSED, trajectory_closed_rows)
+    register_prepare(EntryKind.PROCEDURE, prepare_procedures)

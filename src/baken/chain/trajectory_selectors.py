@@ -24,11 +24,16 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from baken.accounts.models import OrganisationKind
-from baken.chain.cases import case_of, members_of
+from baken.chain.cases import members_of, picture
 from baken.chain.models import ChainCase
 from baken.dossiers.access import Act, DossierAccess
 from baken.dossiers.models import Dossier, Entry, EntryKind
-from baken.dossiers.selectors import access_to, current_entries, record_read, timeline
+from baken.dossiers.selectors import (
+    access_to,
+    current_entries,
+    record_read,
+    standing_entries,
+)
 from baken.protocol import Protocol
 
 OTHER = "other"
@@ -68,8 +73,14 @@ def is_trajectory_dossier(dossier: Dossier) -> bool:
     organisation, and in a person's chain case."""
     return (
         dossier.organisation.kind == OrganisationKind.CARE_COORDINATION
-        and case_of(dossier) is not None
+        and chain_case(dossier) is not None
     )
+
+
+def chain_case(dossier: Dossier) -> ChainCase | None:
+    """:func:`baken.chain.cases.case_of`, from the dossier's chain picture (read once per
+    request for the dossier)."""
+    return picture(dossier).case
 
 
 def may_write(access: DossierAccess) -> bool:
@@ -100,7 +111,7 @@ def case_access(
     """A dossier of a chain case with the user's access (the read logged) and its case; 404
     when the user need not know the dossier or it is in no case."""
     access = access_to(user, dossier_id)
-    case = case_of(access.dossier)
+    case = chain_case(access.dossier)
     if case is None:
         raise Http404("not in the chain")
     record_read(access, action)
@@ -260,14 +271,16 @@ def trajectory_from(entries: list[Entry], protocol: Protocol) -> Trajectory:
 
 
 def trajectory_of(dossier: Dossier, protocol: Protocol) -> Trajectory:
-    """The trajectory of a trajectory dossier, from its own entries."""
-    return trajectory_from(timeline(dossier), protocol)
+    """The trajectory of a trajectory dossier, from its own standing entries: read once per
+    request with the advice's (:func:`baken.dossiers.selectors.standing_entries` holds the
+    intake, procedure and closing entries), not the whole timeline."""
+    return trajectory_from(standing_entries(dossier).entries, protocol)
 
 
 def latest_intake_data(dossier: Dossier) -> dict[str, Any]:
     """What the latest intake recorded (to start a new one from), or nothing."""
-    entry = dossier.entries.filter(kind=EntryKind.INTAKE).order_by("-sequence").first()
-    return dict(entry.data) if entry is not None else {}
+    intakes = [e for e in standing_entries(dossier).entries if e.kind == EntryKind.INTAKE]
+    return dict(intakes[-1].data) if intakes else {}
 
 
 # --- what goes to the others -----------------------------------------------------------------
@@ -285,9 +298,10 @@ class ProgressUpdate:
 
 def latest_progress(dossier: Dossier) -> ProgressUpdate | None:
     """The newest stand van zaken in the dossier (received, or sent from it)."""
-    entry = dossier.entries.filter(kind=EntryKind.PROGRESS).order_by("-sequence").first()
-    if entry is None:
+    updates = [e for e in standing_entries(dossier).entries if e.kind == EntryKind.PROGRESS]
+    if not updates:
         return None
+    entry = updates[-1]
     data = entry.data
     return ProgressUpdate(
         entry,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from baken.chain import trajectory as services
 from baken.chain import trajectory_selectors as selectors
-from baken.chain.cases import case_of, members_of
+from baken.chain.cases import members_of
 from baken.chain.models import ChainCase
 from baken.chain.trajectory_forms import (
     CloseForm,
@@ -123,7 +123,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
     access = selectors.trajectory_access(dossier_user(request), pk)
     dossier = access.dossier
     protocol = protocol_of(dossier)
-    case = case_of(dossier)
+    case = selectors.chain_case(dossier)
     if case is None:  # trajectory_access checked it
         raise Http404("not in the chain")
     trajectory = selectors.trajectory_of(dossier, protocol)

@@ -18,6 +18,7 @@ from baken.accounts.models import Organisation, User
 from baken.accounts.two_factor import sensitive
 from baken.chain import selectors, services
 from baken.chain.access import inbox_of
+from baken.chain.context_processors import remember_inbox
 from baken.chain.forms import (
     AdviceRequestForm,
     AnswerForm,
@@ -29,10 +30,12 @@ from baken.chain.forms import (
     ReportForm,
     consent_text,
 )
+from baken.chain.links import links
 from baken.chain.models import ChainPartner, PartnerRole, Share, ShareKind
 from baken.dossiers import selectors as dossier_selectors
 from baken.dossiers.access import Act, DossierAccess, dossier_user
 from baken.dossiers.presenters import rows
+from baken.web import keyset
 
 REFUSED = {
     "closed": gettext_lazy("This dossier is closed; nothing more can be sent from it."),
@@ -142,11 +145,11 @@ def refusal_text(refused: services.ChainRefused, texts: dict[str, Any] | None = 
 
 def _choosable(access: DossierAccess) -> list[tuple[Any, str]]:
     """The standing entries a sender may send along, each with a short readable line."""
-    state = dossier_selectors.state_of(access)
+    protocol = dossier_selectors.protocol_of(access.dossier)
     found = []
-    for entry in state.current:
+    for entry in dossier_selectors.standing_of_kinds(access.dossier, services.SELECTABLE_KINDS):
         if entry.kind in services.SELECTABLE_KINDS:
-            first = rows(entry, state.protocol)
+            first = rows(entry, protocol)
             summary = " · ".join(r.value for r in first[:2])[:160]
             when = timezone.localtime(entry.created_at)
             found.append(
@@ -262,8 +265,7 @@ def _previewed(request: HttpRequest, form: Any, access: DossierAccess) -> bool:
     return False
 
 
-def _report_form(request: HttpRequest, access: DossierAccess) -> ReportForm:
-    says_report, _pending = services.report_allowed(access)
+def _report_form(request: HttpRequest, access: DossierAccess, says_report: bool) -> ReportForm:
     initial = {
         "reporter_name": str(access.user),
         "reporter_organisation": access.user.organisation.name if access.user.organisation else "",
@@ -308,8 +310,8 @@ def report(request: HttpRequest, pk: str) -> HttpResponse:
     access = dossier_selectors.dossier_for(dossier_user(request), pk)
     if not access.may(Act.REPORT):
         raise Http404("no such dossier")
-    form = _report_form(request, access)
-    _says, blocked = services.report_allowed(access)
+    says_report, blocked = services.report_allowed(access)
+    form = _report_form(request, access, says_report)
     if request.method == "POST" and "send" in request.POST and form.is_valid():
         if _previewed(request, form, access):
             return _send_report(request, access, form)
@@ -514,15 +516,23 @@ def _handled_text(handled: services.Handled, viewer: User) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The chain partner's inbox: every open request and melding, overdue ones first."""
+    """The chain partner's inbox: the open requests and meldingen, overdue ones first, 25 a
+    page (keyset: ``na``/``voor``, :mod:`baken.web.keyset`)."""
     user = dossier_user(request)
     link = inbox_of(user)
+    remember_inbox(request, link)
     if link is None:
         raise Http404("no inbox for this user")
+    found = selectors.inbox_page(user, link, **keyset.tokens(request.GET))
     return render(
         request,
         "chain/inbox.html",
-        {"section": "inbox", "items": selectors.inbox_for(user), "link": link},
+        {
+            "section": "inbox",
+            "items": found.rows,
+            "link": link,
+            **keyset.pager(request.GET, found),
+        },
     )
 
 
@@ -532,12 +542,14 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
     """One request or melding for its recipient: what was sent, the due dates, and answer,
     accept, decline or forward."""
     user = dossier_user(request)
-    item = selectors.share_for_recipient(user, share_id, log=request.method != "POST")
+    link = inbox_of(user)
+    remember_inbox(request, link)
+    item = selectors.share_for_recipient(user, share_id, log=request.method != "POST", link=link)
     partners = [
-        (link.organisation_id, link.organisation.name)
-        for link in ChainPartner.objects.select_related("organisation")
-        .filter(partner__in=services.INBOX_PARTNERS)
-        .exclude(organisation_id__in=[item.recipient_id, item.sender_organisation_id])
+        (other.organisation_id, other.organisation.name)
+        for partner, other in sorted(links().by_partner.items())
+        if partner in services.INBOX_PARTNERS
+        and other.organisation_id not in (item.recipient_id, item.sender_organisation_id)
     ]
     answer = AnswerForm(prefix="answer")
     decline_form = DeclineForm(prefix="decline")
@@ -582,7 +594,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
         except services.ChainRefused as refused:
             messages.error(request, str(REFUSED[refused.code]))
             status = 400
-        item = selectors.share_for_recipient(user, share_id, log=False)
+        item = selectors.share_for_recipient(user, share_id, log=False, link=link)
     content = item.snapshot.content if item.content_readable else {}
     protocol = services.protocol_of_share(item)
     basis = _basis(item)
@@ -595,7 +607,7 @@ def share(request: HttpRequest, share_id: str) -> HttpResponse:
             "item": item,
             "content": content,
             "forwarded_by": previous,
-            "dues": selectors.dues(item),
+            "dues": selectors.dues_in(item, link) if link is not None else [],
             "basis": basis,
             "answer_form": answer,
             "decline_form": decline_form,
@@ -659,7 +671,14 @@ def partners(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User) or not user.is_administrator:
         raise Http404("only for the functioneel beheerder")
-    organisations = [(o.pk, o.name) for o in Organisation.objects.order_by("name")]
+    # Only organisations of a kind a partner can be (a school is never Veilig Thuis): a
+    # region's handful, not every school and team of the installation.
+    organisations = [
+        (o.pk, o.name)
+        for o in Organisation.objects.filter(kind__in=services.PARTNER_KIND.values())
+        .only("pk", "name")
+        .order_by("name")
+    ]
     form = PartnerForm(request.POST or None, organisations=organisations)
     status = 200
     if request.method == "POST":

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from baken.accounts.models import Organisation, User
-from baken.chain.cases import case_of, organisations_of
+from baken.chain.cases import organisations_of, picture
 from baken.chain.models import ChainCase
 from baken.comensha.models import Agreement, ConsentSigner, Registration, Sex
 from baken.comensha.rules import category_for, consent_signer
@@ -34,7 +34,7 @@ def comensha_access(
     """A dossier of a person's chain case with the user's access (the read logged) and its
     case; 404 when the user need not know the dossier or it is in no case."""
     access = access_to(user, dossier_id)
-    case = case_of(access.dossier)
+    case = picture(access.dossier).case
     if case is None:
         raise Http404("not in the chain")
     record_read(access, action)
@@ -44,7 +44,7 @@ def comensha_access(
 def agreement_of(case: ChainCase) -> Agreement | None:
     """The case's agreement on who registers with CoMensha, if made."""
     return (
-        Agreement.objects.select_related("registering", "agreed_by_organisation")
+        Agreement.objects.select_related("registering", "agreed_by_organisation", "registration")
         .filter(case=case)
         .first()
     )
@@ -54,6 +54,8 @@ def registration_of(agreement: Agreement | None) -> Registration | None:
     """The registration recorded under the agreement, if any."""
     if agreement is None:
         return None
+    if Agreement.registration.is_cached(agreement):  # read with it (agreement_of)
+        return getattr(agreement, "registration", None)
     return Registration.objects.filter(agreement=agreement).first()
 
 
@@ -76,6 +78,14 @@ class ComenshaState:
         return timezone.localdate(self.agreement.agreed_at) if self.agreement else None
 
 
+def _organisations(access: DossierAccess, case: ChainCase) -> list[Organisation]:
+    """The case's organisations: from the dossier's chain picture when it is this case."""
+    seen = picture(access.dossier)
+    if seen.case is not None and seen.case.pk == case.pk:
+        return [member.organisation for member in seen.members]
+    return organisations_of(case)
+
+
 def state_of(access: DossierAccess, case: ChainCase) -> ComenshaState:
     """The agreement and registration as ``access``'s dossier sees them."""
     agreement = agreement_of(case)
@@ -83,7 +93,7 @@ def state_of(access: DossierAccess, case: ChainCase) -> ComenshaState:
     own = agreement is not None and agreement.registering_id == access.dossier.organisation_id
     return ComenshaState(
         case=case,
-        organisations=organisations_of(case),
+        organisations=_organisations(access, case),
         agreement=agreement,
         registered_on=registration.registered_on if registration else None,
         own_registers=own,
@@ -108,7 +118,7 @@ def registration_access(
     """The registering organisation's dossier with the user's access and the state; 404
     for any other dossier, or before the agreement."""
     access = access_to(user, dossier_id)
-    case = case_of(access.dossier)
+    case = picture(access.dossier).case
     if case is None:
         raise Http404("not in the chain")
     state = state_of(access, case)
@@ -125,7 +135,7 @@ def export_access(user: Any, dossier_id: UUID | str) -> tuple[DossierAccess, Reg
     access = access_to(user, dossier_id)
     if not access.may(Act.EXPORT):
         raise Http404("no such dossier")
-    case = case_of(access.dossier)
+    case = picture(access.dossier).case
     if case is None:
         raise Http404("not in the chain")
     state = state_of(access, case)

@@ -152,7 +152,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, loading the session's user with the menu's numbers.
+    "baken.web.auth.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -394,9 +395,15 @@ CACHES = _caches()
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 BAKEN_WORKER_INTERVAL = _env_whole_number("BAKEN_WORKER_INTERVAL", 60, 1, 3600)
 """Seconds between two reminder sweeps of `baken worker` (its --interval overrides it)."""
+# Django's database sessions with the user's id in a column (baken.accounts.sessions), so
+# ending one user's sessions is an indexed DELETE instead of decoding every session.
+SESSION_ENGINE = "baken.accounts.sessions"
 # Idle timeout: a session ends after 30 minutes without a request (and with the browser).
+# Baken's session middleware renews a session that is only read at most once a minute
+# (baken.accounts.sessions.REFRESH_SECONDS), so the timeout is 29 to 30 minutes and most
+# requests write nothing; a changed session is saved on the request that changed it.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 MIDDLEWARE = [
@@ -404,10 +411,12 @@ MIDDLEWARE = [
     "baken.web.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "baken.web.middleware.RequestLogMiddleware",
+    # One memo per request for what pages ask several times (baken.memo).
+    "baken.web.middleware.RequestMemoMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and everything that reads the database: the Dutch 503 pages.
     "baken.web.middleware.FaultPageMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "baken.accounts.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -496,6 +505,16 @@ except ValueError as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL Baken understands: {exc}"
     ) from None
+# Behind a connection pooler in transaction mode (pgbouncer, see docs/deploy.md) a server-side
+# cursor cannot outlive its transaction's connection: BAKEN_DB_POOLER=transaction turns
+# Django's server-side cursors off. Anything else stops Baken at start.
+_POOLER = os.environ.get("BAKEN_DB_POOLER", "").strip()
+if _POOLER not in {"", "transaction", "session"}:
+    raise ImproperlyConfigured(
+        f"BAKEN_DB_POOLER must be empty, 'session' or 'transaction', not {_POOLER!r}"
+    )
+if _POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 SUPPORTED_DATABASES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 if DATABASES["default"]["ENGINE"] not in SUPPORTED_DATABASES:
     # The append-only record rests on database triggers written for these two.

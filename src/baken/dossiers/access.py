@@ -24,12 +24,12 @@ from typing import Any, NoReturn
 
 import structlog
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
 from baken.accounts.models import Role, User
-from baken.audit.chain import append
+from baken.audit.chain import append, append_many
 from baken.audit.models import AccessEvent, Action, Code, Purpose
 from baken.dossiers.models import (
     BREAK_GLASS_ROLES,
@@ -152,31 +152,47 @@ def dossier_user(request: Any) -> User:
     return user
 
 
+_TEAM_FLAG = "reader_in_case_team"
+_TEAM_READER = "reader_for_case_team"
+
+
+def with_case_team_flag(queryset: DossierQuerySet, user: Any) -> DossierQuerySet:
+    """``queryset`` with, on every dossier, whether ``user`` is in its case team (an
+    ``EXISTS`` in the same query), which :func:`decide_many` then reads instead of asking
+    the database again."""
+    if not isinstance(user, User):
+        return queryset
+    member = CaseTeamMember.objects.filter(dossier_id=OuterRef("pk"), user_id=user.pk)
+    return queryset.annotate(**{_TEAM_FLAG: Exists(member), _TEAM_READER: Value(user.pk)})
+
+
 def decide(user: Any, dossier: Dossier) -> DossierAccess | None:
     """The access ``user`` has to ``dossier``, or ``None`` when they need not know it."""
     return decide_many(user, [dossier]).get(dossier.pk)
 
 
 def decide_many(user: Any, dossiers: list[Dossier]) -> dict[Any, DossierAccess]:
-    """:func:`decide` for several dossiers at once (two queries, whatever their number),
-    keyed by dossier id; dossiers the user need not know are left out.
+    """:func:`decide` for several dossiers at once, keyed by dossier id; dossiers the user
+    need not know are left out. At most two queries, whatever their number: the case teams
+    (none when the dossiers came with :func:`with_case_team_flag`), and the running
+    break-glass grants of who may have one, for the dossiers nothing else opens.
 
     Case teams are one organisation's: after a move to another organisation, the old
     organisation's case teams no longer count. The functioneel beheerder never has access.
     """
     if not isinstance(user, User) or not user.works_with_dossiers or not dossiers:
         return {}
-    ids = [d.pk for d in dossiers]
-    teams = set(
-        CaseTeamMember.objects.filter(user=user, dossier_id__in=ids).values_list(
-            "dossier_id", flat=True
+    flagged = [d for d in dossiers if getattr(d, _TEAM_READER, None) == user.pk]
+    teams = {d.pk for d in flagged if getattr(d, _TEAM_FLAG)}
+    unknown = [d.pk for d in dossiers if getattr(d, _TEAM_READER, None) != user.pk]
+    if unknown:
+        teams |= set(
+            CaseTeamMember.objects.filter(user=user, dossier_id__in=unknown).values_list(
+                "dossier_id", flat=True
+            )
         )
-    )
-    grants: dict[Any, BreakGlassGrant] = {}
-    if user.role in BREAK_GLASS_ROLES:
-        for running in BreakGlassGrant.objects.running_for(user).filter(dossier_id__in=ids):
-            grants.setdefault(running.dossier_id, running)
     decided = {}
+    ungrounded = []
     for dossier in dossiers:
         grounds: set[Ground] = set()
         same_organisation = user.organisation_id == dossier.organisation_id
@@ -184,12 +200,23 @@ def decide_many(user: Any, dossiers: list[Dossier]) -> dict[Any, DossierAccess]:
             grounds.add(Ground.CASE_TEAM)
         if same_organisation and user.role == Role.DESIGNATED_EXPERT:
             grounds.add(Ground.ORGANISATION_EXPERT)
-        grant = None if grounds else grants.get(dossier.pk)
-        if grant is not None:
-            grounds.add(Ground.BREAK_GLASS)
         if grounds:
-            decided[dossier.pk] = DossierAccess(user, dossier, frozenset(grounds), grant)
-    return decided
+            decided[dossier.pk] = DossierAccess(user, dossier, frozenset(grounds), None)
+        else:
+            ungrounded.append(dossier)
+    # A running break-glass grant counts only where nothing else does: asked for those alone.
+    if ungrounded and user.role in BREAK_GLASS_ROLES:
+        grants: dict[Any, BreakGlassGrant] = {}
+        running = BreakGlassGrant.objects.running_for(user)
+        for grant in running.filter(dossier_id__in=[d.pk for d in ungrounded]):
+            grants.setdefault(grant.dossier_id, grant)
+        for dossier in ungrounded:
+            found = grants.get(dossier.pk)
+            if found is not None:
+                decided[dossier.pk] = DossierAccess(
+                    user, dossier, frozenset({Ground.BREAK_GLASS}), found
+                )
+    return {d.pk: decided[d.pk] for d in dossiers if d.pk in decided}
 
 
 def restrict(queryset: DossierQuerySet, user: Any, act: Act | str = Act.READ) -> DossierQuerySet:
@@ -237,6 +264,67 @@ def _consent(dossier: Dossier) -> str:
     return "not_recorded"
 
 
+def consent_in(entries: list[Entry]) -> str:
+    """:func:`_consent` from the dossier's standing entries, oldest first, as
+    ``baken.dossiers.selectors.standing_entries`` reads them (every standing conversation
+    among them; withdrawals left out): the newest conversation's answer."""
+    for entry in reversed(entries):
+        if entry.kind == EntryKind.CONVERSATION:
+            return str(entry.data.get("consent_to_involve", "not_recorded"))
+    return "not_recorded"
+
+
+def _consents(dossiers: list[Dossier]) -> dict[Any, str]:
+    """:func:`_consent` for several dossiers in one query, keyed by dossier id.
+
+    The standing conversations of all of them come in one query, newest first per dossier;
+    an entry's data is only decrypted when it is read (``baken.crypto.fields``), so per
+    dossier only the conversations down to the newest that is not a withdrawal are."""
+    found: dict[Any, str] = {}
+    conversations = (
+        Entry.objects.filter(dossier_id__in=[d.pk for d in dossiers], kind=EntryKind.CONVERSATION)
+        .current()
+        .only("pk", "dossier", "sequence", "data")
+        .order_by("dossier_id", "-sequence")
+    )
+    for conversation in conversations:
+        if conversation.dossier_id in found or conversation.withdrawn:
+            continue
+        found[conversation.dossier_id] = str(
+            conversation.data.get("consent_to_involve", "not_recorded")
+        )
+    return {d.pk: found.get(d.pk, "not_recorded") for d in dossiers}
+
+
+def _dossier_line(
+    access: DossierAccess,
+    code: Code,
+    action: str,
+    consent: str,
+    *,
+    entry: Entry | None,
+    purpose: str,
+    detail: str,
+) -> dict[str, Any]:
+    user, dossier = access.user, access.dossier
+    return {
+        "user_id": user.pk,
+        "role": user.role,
+        "organisation_id": user.organisation_id,
+        "responsible_organisation_id": dossier.organisation_id,
+        "dossier_id": dossier.pk,
+        "entry_sequence": entry.sequence if entry is not None else None,
+        "code": code,
+        "action": action,
+        "purpose": "break_glass" if access.break_glass else purpose,
+        "authorised": True,
+        "case_team": access.in_case_team,
+        "consent": consent,
+        "break_glass": access.break_glass,
+        "detail": detail,
+    }
+
+
 def log_dossier(
     access: DossierAccess,
     code: Code,
@@ -245,26 +333,64 @@ def log_dossier(
     entry: Entry | None = None,
     purpose: str = "care",
     detail: str = "",
+    consent: str | None = None,
 ) -> AccessEvent:
     """One access-log line about the dossier, in the current transaction, with the checks
     of the access decision that allowed it: case team, break-glass (which also sets the
-    purpose), and the organisation on whose responsibility the dossier is kept."""
-    user, dossier = access.user, access.dossier
-    return append(
-        user_id=user.pk,
-        role=user.role,
-        organisation_id=user.organisation_id,
-        responsible_organisation_id=dossier.organisation_id,
-        dossier_id=dossier.pk,
-        entry_sequence=entry.sequence if entry is not None else None,
-        code=code,
-        action=action,
-        purpose="break_glass" if access.break_glass else purpose,
-        authorised=True,
-        case_team=access.in_case_team,
-        consent=_consent(dossier),
-        break_glass=access.break_glass,
+    purpose), and the organisation on whose responsibility the dossier is kept. ``consent``
+    is the consent on record when the caller read it already (:func:`consent_in`)."""
+    line = _dossier_line(
+        access,
+        code,
+        action,
+        consent if consent is not None else _consent(access.dossier),
+        entry=entry,
+        purpose=purpose,
         detail=detail,
+    )
+    return append(**line)
+
+
+def log_dossiers(
+    accesses: list[DossierAccess],
+    code: Code,
+    action: str,
+    *,
+    purpose: str = "care",
+    detail: str = "",
+) -> list[AccessEvent]:
+    """:func:`log_dossier` for several dossiers read in one request (the list): one line
+    per dossier, each the line :func:`log_dossier` would write, in one INSERT and two
+    queries whatever their number (the consents, the lines), in the current transaction."""
+    if not accesses:
+        return []
+    consents = _consents([access.dossier for access in accesses])
+    return append_many(
+        _dossier_line(
+            access,
+            code,
+            action,
+            consents[access.dossier.pk],
+            entry=None,
+            purpose=purpose,
+            detail=detail,
+        )
+        for access in accesses
+    )
+
+
+def log_dossier_actions(
+    access: DossierAccess,
+    actions: list[tuple[Code, str]],
+    *,
+    consent: str,
+    purpose: str = "care",
+) -> list[AccessEvent]:
+    """Several lines about one dossier for one request (a read and the export it made),
+    each the line :func:`log_dossier` would write, in one INSERT."""
+    return append_many(
+        _dossier_line(access, code, action, consent, entry=None, purpose=purpose, detail="")
+        for code, action in actions
     )
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from baken.accounts.models import Organisation, Role, User
+from baken.accounts.models import Role, User
 from baken.audit.models import AccessEvent
 from baken.dossiers.models import BreakGlassGrant, CaseTeamMember, Dossier, Entry, EntryKind
+from baken.dossiers.selectors import named_lines, shown_name
 
 FORMAT_VERSION = 1
 
@@ -58,20 +59,9 @@ def person_export(
     corrected = {e.corrects_id for e in entries if e.corrects_id is not None}
     kinds = dict(EntryKind.choices)
     roles = dict(Role.choices)
-    events = list(AccessEvent.objects.filter(dossier_id=dossier.pk).order_by("pk"))
-    people = {
-        u.pk: u
-        for u in User.objects.select_related("organisation").filter(
-            pk__in={e.user_id for e in events if e.user_id}
-        )
-    }
-    # The organisation as it was on each line (a user may have moved since).
-    organisations = {
-        o.pk: o.name
-        for o in Organisation.objects.filter(
-            pk__in={e.organisation_id for e in events if e.organisation_id}
-        )
-    }
+    # Each line with the user's name and the organisation as it was on the line (a user
+    # may have moved since), in the same query.
+    events = list(named_lines(AccessEvent.objects.filter(dossier_id=dossier.pk)).order_by("pk"))
     team = CaseTeamMember.objects.filter(dossier=dossier).select_related("user", "added_by")
     grants = BreakGlassGrant.objects.filter(dossier=dossier).select_related("user")
     return {
@@ -128,9 +118,9 @@ def person_export(
         "access_log": [
             {
                 "at": _when(e.at),
-                "name": str(people[e.user_id]) if e.user_id in people else None,
+                "name": shown_name(e) or None,
                 "role": str(roles.get(e.role, e.role)) if e.role else None,
-                "organisation": organisations.get(e.organisation_id or 0),
+                "organisation": getattr(e, "shown_organisation", None),
                 "code": e.code,
                 "action": e.action,
                 "purpose": e.purpose,

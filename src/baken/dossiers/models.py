@@ -72,6 +72,13 @@ class Dossier(models.Model):
     deviates = models.BooleanField(default=False)
     """The step-5 decision departs from what the protocol requires (with a motivation)."""
     acute_danger = models.BooleanField(default=False)
+    # The exploitation forms again, one plain column each, for the list's filter in SQL
+    # (ADR 11): kept in step with ``exploitation_forms`` by the services (set_forms).
+    form_sexual = models.BooleanField(default=False, db_default=False)
+    form_labour = models.BooleanField(default=False, db_default=False)
+    form_criminal = models.BooleanField(default=False, db_default=False)
+    form_organ = models.BooleanField(default=False, db_default=False)
+    form_other = models.BooleanField(default=False, db_default=False)
 
     objects = DossierQuerySet.as_manager()
 
@@ -84,6 +91,13 @@ class Dossier(models.Model):
                 condition=Q(next_step__gte=1) & Q(next_step__lte=6), name="dossier_next_step_1_6"
             )
         ]
+        indexes = [
+            # The list's order and keyset (newest first, then id), per organisation: every
+            # reader's scope is within the user's own organisation (except break-glass).
+            models.Index(fields=["organisation", "opened_at", "id"], name="dossier_list_order"),
+            # `baken purge` pages the closed dossiers oldest closing first (keyset).
+            models.Index(fields=["closed_at", "id"], name="dossier_closed_order"),
+        ]
 
     def __str__(self) -> str:
         return str(self.label)
@@ -91,6 +105,25 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def set_forms(self, forms: list[str]) -> list[str]:
+        """Set the exploitation forms: the list and its columns (:data:`FORM_COLUMNS`)
+        together; returns the fields changed, for ``save(update_fields=...)``."""
+        self.exploitation_forms = sorted(set(forms))
+        for form, column in FORM_COLUMNS.items():
+            setattr(self, column, form in self.exploitation_forms)
+        return ["exploitation_forms", *FORM_COLUMNS.values()]
+
+
+FORM_COLUMNS: dict[str, str] = {
+    "sexual": "form_sexual",
+    "labour": "form_labour",
+    "criminal": "form_criminal",
+    "organ": "form_organ",
+    "other": "form_other",
+}
+"""Each exploitation form (``baken.protocol.schema.ExploitationForm``) and the dossier's
+column that says whether it names it (ADR 11); a test checks both name the same forms."""
 
 
 class CaseTeamMember(models.Model):
@@ -309,6 +342,7 @@ class BreakGlassGrant(models.Model):
 
 __all__ = [
     "BREAK_GLASS_ROLES",
+    "FORM_COLUMNS",
     "AppendOnlyError",
     "BreakGlassGrant",
     "CaseTeamMember",

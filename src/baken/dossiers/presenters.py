@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -195,6 +195,39 @@ def register_rows(kind: str, rows_of: RowsOf) -> None:
     entries it writes into a dossier read: ``rows_of(entry, protocol, for_person)``. Called
     from its app's ``ready``, so the dossier layer never imports the layers above it."""
     _REGISTERED_ROWS[kind] = rows_of
+
+
+Prepare = Callable[[list[Entry], dict[tuple[Any, int], Entry]], None]
+
+_PREPARERS: dict[str, Prepare] = {}
+
+
+def register_prepare(kind: str, prepare: Prepare) -> None:
+    """Let a layer above get ready, once for a whole page, what its rows of ``kind`` read
+    beyond the entry itself (a procedure's status update reads the title of the procedure
+    it updates): ``prepare(entries, known)`` gets the page's entries of ``kind`` and the
+    entries the request already read, by (dossier id, sequence), and reads the rest in one
+    query, so that a page's rows cost the same number of queries whatever it shows."""
+    _PREPARERS[kind] = prepare
+
+
+def rows_many(
+    entries: list[Entry],
+    protocol: Protocol,
+    *,
+    known: Iterable[Entry] = (),
+    for_person: bool = False,
+) -> list[list[Row]]:
+    """:func:`rows` for each of ``entries`` (one page of a timeline), with what their rows
+    read beyond themselves prepared once for all of them (:func:`register_prepare`);
+    ``known``: entries the request has read already, which need not be read again."""
+    if _PREPARERS and entries:
+        by_place = {(e.dossier_id, e.sequence): e for e in [*known, *entries]}
+        for kind, prepare in _PREPARERS.items():
+            of_kind = [e for e in entries if e.kind == kind]
+            if of_kind:
+                prepare(of_kind, by_place)
+    return [rows(entry, protocol, for_person=for_person) for entry in entries]
 
 
 def rows(entry: Entry, protocol: Protocol, *, for_person: bool = False) -> list[Row]:

@@ -131,18 +131,19 @@ def open_dossier(
     protocol = default_registry().get(protocol_id)
     moment = now or timezone.now()
     with transaction.atomic():
-        dossier = Dossier.objects.create(
+        dossier = Dossier(
             organisation_id=user.organisation_id,
             label=new.label,
             birth_date=new.birth_date,
             age_at_opening=new.age,
-            exploitation_forms=sorted(set(new.exploitation_forms)),
             protocol_id=protocol.id,
             protocol_version=protocol_version or protocol.version,
             reporter="volunteer" if user.role == Role.VOLUNTEER else "professional",
             opened_by=user,
             opened_at=moment,
         )
+        dossier.set_forms(new.exploitation_forms)  # the list and its columns (ADR 11)
+        dossier.save(force_insert=True)
         CaseTeamMember.objects.create(dossier=dossier, user=user, added_by=user, added_at=moment)
         access = decide(user, dossier)
         if access is None:  # cannot happen: the opener is in the case team
@@ -353,8 +354,8 @@ def change_details(
         dossier.label = new.label
         dossier.birth_date = new.birth_date
         dossier.age_at_opening = None if new.age is None else max(new.age - years_open, 0)
-        dossier.exploitation_forms = sorted(set(new.exploitation_forms))
-        dossier.save(update_fields=list(DETAIL_FIELDS))
+        changed = dossier.set_forms(new.exploitation_forms)  # the list and its columns
+        dossier.save(update_fields=list(dict.fromkeys([*DETAIL_FIELDS, *changed])))
         after = {name: getattr(dossier, name) for name in DETAIL_FIELDS}
 
         def plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ dossier outside the user's need to know answers 404 on every URL.
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -34,7 +35,7 @@ from baken.dossiers.forms import (
     correction_form,
 )
 from baken.dossiers.models import Dossier, Entry, EntryKind
-from baken.dossiers.presenters import rows
+from baken.dossiers.presenters import rows, rows_many
 from baken.dossiers.selectors import STEP_KINDS, DossierState
 from baken.web.context_processors import acute_context
 
@@ -99,14 +100,18 @@ def _page(
     context: dict[str, Any] | None = None,
     *,
     state: DossierState | None = None,
+    page: selectors.TimelinePage | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render a dossier page with the engine's advice and the timeline beside it.
+    """Render a dossier page with the engine's advice beside it, and ``page`` of the
+    timeline where the page shows one (the overview, a step).
 
-    The page reads what the user may do from ``access`` (the request's one decision)."""
+    The page reads what the user may do from ``access`` (the request's one decision), and
+    the record through the request's one state (:func:`selectors.state_of`)."""
     dossier = access.dossier
     state = state or selectors.state_of(access)
-    labelled = [(entry, rows(entry, state.protocol)) for entry in state.entries]
+    shown = page.entries if page is not None else []
+    labelled = list(zip(shown, rows_many(shown, state.protocol, known=state.current), strict=True))
     base = {
         "section": "dossiers",
         "dossier": dossier,
@@ -115,7 +120,10 @@ def _page(
         "advice": state.advice,
         "age": state.situation.age,
         "timeline": labelled,
-        "standing": {e.pk for e in state.current},
+        "page": page,
+        "shown_from": shown[0].sequence if shown else 0,
+        "standing": page.standing if page is not None else {e.pk for e in state.current},
+        **_outcome(dossier, state),
         "acute_now": acute_context(state.protocol, timezone.now()),
         "forms_display": [str(label) for key, label in FORMS if key in dossier.exploitation_forms],
         "steps": state.protocol.steps.steps,
@@ -128,6 +136,43 @@ def _page(
         "seen": dossier.last_sequence,
     }
     return render(request, template, {**base, **(context or {})}, status=status)
+
+
+def _outcome(dossier: Dossier, state: DossierState) -> dict[str, Any]:
+    """What a closed dossier shows beside it instead of tasks: its standing decision and
+    evaluation, each with its rows (from the standing entries: no timeline read)."""
+    if dossier.is_open:
+        return {"outcome_decision": None, "outcome_evaluation": None}
+    found = {}
+    for kind in (EntryKind.DECISION, EntryKind.EVALUATION):
+        entry = selectors.latest(
+            [e for e in state.current if e.kind == kind and not e.withdrawn], kind
+        )
+        found[f"outcome_{kind}"] = (entry, rows(entry, state.protocol)) if entry else None
+    return found
+
+
+def _timeline(
+    request: HttpRequest, access: DossierAccess, kinds: tuple[str, ...] | None = None
+) -> selectors.TimelinePage:
+    """The page of the timeline the request asks for (``?tot=``, ``?vanaf=``)."""
+    return selectors.timeline_page(
+        access.dossier,
+        kinds=kinds,
+        up_to=request.GET.get("tot"),
+        from_=request.GET.get("vanaf"),
+    )
+
+
+LIST_PROBLEMS = {
+    "bad_cursor": gettext_lazy(
+        "This page of the list does not exist: the link is not complete. Here is the first page."
+    ),
+    "stale_cursor": gettext_lazy(
+        "There are no more dossiers after that page: the list has changed. Here is the first page."
+    ),
+}
+"""What the list says about a page link that does not work (``DossierPage.problem``)."""
 
 
 @login_required
@@ -147,13 +192,35 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     if status and status not in {"open", "closed"}:
         problems.append(_("Choose open or closed."))
         status = ""
-    dossiers = selectors.dossiers_for(user, step=step_number, form=form or None, status=status)
+    page = selectors.dossiers_for(
+        user,
+        step=step_number,
+        form=form or None,
+        status=status,
+        after=request.GET.get("na") or None,
+        before=request.GET.get("voor") or None,
+    )
+    if page.problem:
+        problems.append(str(LIST_PROBLEMS[page.problem]))
+    # The page links keep the filters that hold (not a value just refused).
+    kept = {
+        key: value
+        for key, value in (
+            ("stap", step if step_number else ""),
+            ("vorm", form),
+            ("status", status),
+        )
+        if value
+    }
     return render(
         request,
         "dossiers/list.html",
         {
             "section": "dossiers",
-            "dossiers": dossiers,
+            "dossiers": page.dossiers,
+            "paged": bool(page.after or page.before),
+            "next_query": urlencode({**kept, "na": page.after}) if page.after else "",
+            "previous_query": urlencode({**kept, "voor": page.before}) if page.before else "",
             "filters": {"stap": step, "vorm": form, "status": status},
             "problems": problems,
             "may_break_glass": may_break_glass(user),
@@ -192,7 +259,7 @@ def dossier_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def dossier_detail(request: HttpRequest, pk: str) -> HttpResponse:
     access = selectors.dossier_for(dossier_user(request), pk)
-    return _page(request, access, "dossiers/detail.html")
+    return _page(request, access, "dossiers/detail.html", page=_timeline(request, access))
 
 
 def _checklist(
@@ -204,7 +271,7 @@ def _checklist(
     return SignalChecklistForm(
         initial={"seen": dossier.last_sequence},
         protocol=state.protocol,
-        recorded=services.recorded_checklist(state.entries),
+        recorded=services.recorded_checklist(state.current),
         query=query,
     )
 
@@ -267,11 +334,11 @@ def _step_page(
             "typed": (bound.typed() if isinstance(bound, SignalChecklistForm) else _typed(bound))
             if bound is not None and not dossier.is_open
             else [],
-            "step_entries": [e for e in state.entries if e.step == step],
             "guidance": state.protocol.conversation if step == 3 else [],
             "weighing": state.protocol.weighing,
         },
         state=state,
+        page=_timeline(request, access, STEP_KINDS[step]),
         status=status,
     )
 
@@ -302,7 +369,7 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
     form = SignalChecklistForm(
         request.POST,
         protocol=state.protocol,
-        recorded=services.recorded_checklist(state.entries),
+        recorded=services.recorded_checklist(state.current),
         query=request.POST.get("zoek", ""),
     )
     if "filter" in request.POST:
@@ -343,7 +410,7 @@ def record_signals(request: HttpRequest, pk: str) -> HttpResponse:
         status = 409
     dossier.refresh_from_db()
     state = selectors.state_of(access)
-    form.recorded = services.recorded_checklist(state.entries)
+    form.recorded = services.recorded_checklist(state.current)
     return _step_page(request, access, 1, bound=form, status=status, state=state)
 
 
@@ -534,7 +601,7 @@ def correct(request: HttpRequest, pk: str, sequence: int) -> HttpResponse:
     user = dossier_user(request)
     access = selectors.dossier_for(user, pk)
     dossier = access.dossier
-    entry = dossier.entries.filter(sequence=sequence).first()
+    entry = selectors.entry_at(dossier, sequence)
     if entry is None or entry.kind not in ENTRY_FORMS:
         raise Http404("no such entry")
     if entry.kind in VOLUNTEER_BARRED and not access.may(Act.WEIGH):
@@ -670,9 +737,14 @@ def details(request: HttpRequest, pk: str) -> HttpResponse:
 def access_log(request: HttpRequest, pk: str) -> HttpResponse:
     """Who looked at this dossier, and did what (the access log, newest first)."""
     access = selectors.dossier_for(dossier_user(request), pk, action="view_access_log")
-    dossier = access.dossier
+    page = selectors.access_page(
+        access.dossier, after=request.GET.get("na"), before=request.GET.get("voor")
+    )
     return _page(
-        request, access, "dossiers/access_log.html", {"lines": selectors.access_lines(dossier)}
+        request,
+        access,
+        "dossiers/access_log.html",
+        {"lines": page.lines, "log_page": page},
     )
 
 

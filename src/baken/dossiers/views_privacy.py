@@ -23,15 +23,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from baken.accounts import selectors as account_selectors
 from baken.accounts.models import User
 from baken.accounts.two_factor import sensitive
-from baken.audit.models import Action, Code, Purpose
+from baken.audit.models import Action, Purpose
 from baken.dossiers import break_glass, selectors
-from baken.dossiers.access import Act, DossierAccess, dossier_user, log_dossier
+from baken.dossiers.access import Act, DossierAccess, dossier_user
 from baken.dossiers.export import person_export
 from baken.dossiers.forms import BreakGlassForm, BreakGlassReviewForm
-from baken.dossiers.models import BreakGlassGrant, Dossier, EntryKind
-from baken.dossiers.presenters import rows
+from baken.dossiers.models import BreakGlassGrant, Dossier, Entry, EntryKind
+from baken.dossiers.presenters import rows_many
+from baken.web import keyset
 
 REFUSED = {
     "unknown": gettext_lazy(
@@ -116,8 +118,7 @@ def export(request: HttpRequest, pk: str, fmt: str = "html") -> HttpResponse:
 def _export(request: HttpRequest, access: DossierAccess, fmt: str) -> HttpResponse:
     dossier = access.dossier
     with transaction.atomic():
-        selectors.record_read(access, "export_view")
-        log_dossier(access, Code.EXECUTE, "export_json" if fmt == "json" else "export")
+        selectors.record_export(access, "export_json" if fmt == "json" else "export")
         data = person_export(dossier, access.user)
     if fmt == "json":
         response = HttpResponse(
@@ -166,7 +167,13 @@ def _readable(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
     actions by their label, and dates as the locale writes them (the JSON keeps the
     stored values)."""
     protocol = selectors.protocol_of(dossier)
-    by_sequence = {e.sequence: e for e in dossier.entries.select_related("corrects")}
+    # The rows from the export's own entries (read and decrypted once, by person_export):
+    # unsaved copies that carry the data as the person's inzage shows it.
+    copies = [
+        Entry(dossier_id=dossier.pk, sequence=e["sequence"], kind=e["kind"], data=e["data"])
+        for e in data["entries"]
+    ]
+    labelled = rows_many(copies, protocol, known=copies, for_person=True)
     person = dict(data["dossier"])
     for key in ("opened_at", "closed_at", "date_of_birth"):
         person[key] = _moment(person[key])
@@ -178,9 +185,9 @@ def _readable(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
             {
                 **entry,
                 "recorded_at": _moment(entry["recorded_at"]),
-                "rows": rows(by_sequence[entry["sequence"]], protocol, for_person=True),
+                "rows": entry_rows,
             }
-            for entry in data["entries"]
+            for entry, entry_rows in zip(data["entries"], labelled, strict=True)
         ],
         "case_team": [{**m, "added_at": _moment(m["added_at"])} for m in data["case_team"]],
         "break_glass": [{**g, "granted_at": _moment(g["granted_at"])} for g in data["break_glass"]],
@@ -212,7 +219,8 @@ def _export_context(dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def break_glass_review(request: HttpRequest) -> HttpResponse:
-    """The functioneel beheerder's review list of every break-glass grant."""
+    """The functioneel beheerder's review list of the break-glass grants, those not yet
+    reviewed first, newest first, 25 a page (keyset, :mod:`baken.web.keyset`)."""
     user = request.user
     if not isinstance(user, User) or not user.is_administrator:
         raise Http404("only for the functioneel beheerder")
@@ -237,10 +245,10 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:break_glass_review")
         forms_by_grant[grant_id] = form
         status = 400
-    grants = break_glass.grants_for_review()
+    grants = account_selectors.grants_page(**keyset.tokens(request.GET))
     rows = [
         (grant, forms_by_grant.get(grant.pk) or BreakGlassReviewForm(prefix=f"g{grant.pk}"))
-        for grant in grants
+        for grant in grants.rows
     ]
     return render(
         request,
@@ -248,7 +256,8 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
         {
             "section": "manage",
             "rows": rows,
-            "open_count": sum(1 for g in grants if g.reviewed_at is None),
+            "open_count": account_selectors.open_grants(),
+            **keyset.pager(request.GET, grants),
         },
         status=status,
     )

@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest
 
 from baken.accounts.models import Organisation, User
 from baken.chain.access import inbox_of
-from baken.chain.models import PartnerRole
+from baken.chain.context_processors import remember_inbox
+from baken.chain.models import ChainPartner, PartnerRole
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,27 @@ class LessonsAccess:
     """The user's organisation: the municipality linked as the ketenregisseur."""
 
 
-def decide(user: Any) -> LessonsAccess | None:
+def decide(user: Any, link: ChainPartner | None | bool = True) -> LessonsAccess | None:
     """``user``'s access to the lessons: an active ketenregisseur of the linked
     municipality (the role must match the link, :func:`baken.chain.access.inbox_of`), or
-    ``None``."""
-    link = inbox_of(user)
-    if link is None or link.partner != PartnerRole.CHAIN_DIRECTOR or not isinstance(user, User):
+    ``None``. ``link`` is the user's :func:`inbox_of` when the caller looked it up."""
+    if link is True:
+        link = inbox_of(user)
+    if (
+        not isinstance(link, ChainPartner)
+        or link.partner != PartnerRole.CHAIN_DIRECTOR
+        or not isinstance(user, User)
+    ):
         return None
     return LessonsAccess(user, link.organisation)
 
 
 def lessons_access(request: HttpRequest) -> LessonsAccess:
     """The request's decision, or 404."""
-    decision = decide(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    link = inbox_of(user)
+    remember_inbox(request, link)  # the menu's inbox, without a second look-up
+    decision = decide(user, link)
     if decision is None:
         raise Http404("not for this user")
     return decision

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models
 from django.utils.translation import gettext as _
 
 from baken.accounts.models import OrganisationKind
@@ -105,13 +105,31 @@ def _choices(protocol: Protocol, figures: list[EvaluationFigure]) -> _Choices:
     )
 
 
+def _weight(figure: EvaluationFigure) -> int:
+    """How many cases a figure stands for: one, or the number of identical figures it was
+    counted from in SQL (:func:`lessons_for`)."""
+    return int(getattr(figure, "cases", 1))
+
+
+def _cases(figures: list[EvaluationFigure]) -> int:
+    return sum(_weight(f) for f in figures)
+
+
 def _shown(title: str, figures: list[EvaluationFigure], choices: _Choices) -> Group:
     return Group(
         title=title,
-        cases=len(figures),
-        worked=[Count(c.title, sum(f.worked == c.id for f in figures)) for c in choices.worked],
-        gaps=[Count(c.title, sum(c.id in f.gaps for f in figures)) for c in choices.gaps],
-        lessons=[Count(c.title, sum(c.id in f.lessons for f in figures)) for c in choices.lessons],
+        cases=_cases(figures),
+        worked=[
+            Count(c.title, sum(_weight(f) for f in figures if f.worked == c.id))
+            for c in choices.worked
+        ],
+        gaps=[
+            Count(c.title, sum(_weight(f) for f in figures if c.id in f.gaps)) for c in choices.gaps
+        ],
+        lessons=[
+            Count(c.title, sum(_weight(f) for f in figures if c.id in f.lessons))
+            for c in choices.lessons
+        ],
     )
 
 
@@ -146,7 +164,7 @@ def _dimension(
         for key in keys_of(figure):
             by_key.setdefault(key, []).append(figure)
     present = [(key, name) for key, name in members if key in by_key]
-    counts = {key: len(by_key[key]) for key, _ in present}
+    counts = {key: _cases(by_key[key]) for key, _ in present}
     hidden = hidden_groups(counts, k, whole_shown=True)
     groups = [
         Group(name) if key in hidden else _shown(name, by_key[key], choices)
@@ -162,7 +180,7 @@ def build(figures: list[EvaluationFigure], protocol: Protocol) -> Lessons:
     k = evaluation.choices.min_cases
     choices = _choices(protocol, figures)
     title = _("All closed cases")
-    if hidden_groups({"all": len(figures)}, k, whole_shown=False):
+    if hidden_groups({"all": _cases(figures)}, k, whole_shown=False):
         overall = Group(title)
     else:
         overall = _shown(title, figures, choices)
@@ -215,19 +233,49 @@ def build(figures: list[EvaluationFigure], protocol: Protocol) -> Lessons:
     )
 
 
+GROUPED = (
+    "closed_year",
+    "organisation_kind",
+    "categories",
+    "worked",
+    "gaps",
+    "lessons",
+    "protocol_id",
+)
+"""Every field a figure is counted by: figures equal in all of them count the same."""
+
+
+def _grouped() -> list[EvaluationFigure]:
+    """The figures counted in SQL: one (unsaved) figure per distinct answer, with the
+    number of cases that gave it in ``cases``. One query, and as many rows as there are
+    distinct answers (bounded by the protocol's choices and the years), never one per
+    closed case."""
+    rows = (
+        EvaluationFigure.objects.order_by()
+        .values(*GROUPED)
+        .annotate(cases=models.Count("id"))
+        .order_by(*GROUPED)
+    )
+    found = []
+    for row in rows:
+        figure = EvaluationFigure(**{name: row[name] for name in GROUPED})
+        figure.cases = row["cases"]  # type: ignore[attr-defined]
+        found.append(figure)
+    return found
+
+
 def lessons_for(access: LessonsAccess) -> Lessons:
-    """The lessons for the ketenregisseur, counted over every figure; the reading is one
-    line of the access log (code R, ``lessons_viewed``, no dossier), on the municipality's
-    responsibility."""
+    """The lessons for the ketenregisseur, counted over every figure (grouped in SQL:
+    :func:`_grouped`); the reading is one line of the access log (code R,
+    ``lessons_viewed``, no dossier), on the municipality's responsibility. Two queries."""
     protocol = default_registry().get()
-    with transaction.atomic():
-        figures = list(EvaluationFigure.objects.all())
-        append(
-            user_id=access.user.pk,
-            role=access.user.role,
-            organisation_id=access.user.organisation_id,
-            responsible_organisation_id=access.municipality.pk,
-            code=Code.READ,
-            action=Action.LESSONS_VIEWED,
-        )
+    figures = _grouped()
+    append(
+        user_id=access.user.pk,
+        role=access.user.role,
+        organisation_id=access.user.organisation_id,
+        responsible_organisation_id=access.municipality.pk,
+        code=Code.READ,
+        action=Action.LESSONS_VIEWED,
+    )
     return build(figures, protocol)

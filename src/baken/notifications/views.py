@@ -13,8 +13,7 @@ from django.views.decorators.http import require_safe
 
 from baken.accounts.models import SCREENING_ROLES, User
 from baken.notifications import selectors, services
-
-PAGE_SIZE = 25
+from baken.web import keyset
 
 
 def _user(request: HttpRequest) -> User:
@@ -29,28 +28,22 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _page(request: HttpRequest) -> int:
-    """The page asked for (``?pagina=2``); anything that is not a page number is page 1."""
-    raw = request.GET.get("pagina", "")
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 10_000:
-        return int(raw)
-    return 1
-
-
 @login_required
 @require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """The user's berichten, newest first, the unread ones marked; 25 a page."""
+    """The user's berichten, newest first, the unread ones marked; 25 a page, paged by
+    keyset ("Oudere berichten" carries ``na``, "Nieuwere berichten" ``voor``)."""
     user = _user(request)
-    page = _page(request)
-    rows = selectors.notifications_for(user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    found = selectors.notifications_page(user, **keyset.tokens(request.GET))
+    newer, older = keyset.links(request.GET, found)
     return render(
         request,
         "notifications/list.html",
         {
-            "notifications": rows[:PAGE_SIZE],
-            "newer_page": page - 1 if page > 1 else None,
-            "older_page": page + 1 if len(rows) > PAGE_SIZE else None,
+            "notifications": found.rows,
+            "newer_query": newer,
+            "older_query": older,
+            "problem_text": keyset.PROBLEMS.get(found.problem, ""),
             "section": "notifications",
         },
     )

@@ -20,6 +20,8 @@ from django.http import Http404, HttpRequest
 
 from baken.accounts.models import Organisation, User
 from baken.chain.access import inbox_of
+from baken.chain.context_processors import remember_inbox
+from baken.chain.links import links
 from baken.chain.models import ChainPartner, PartnerRole
 
 
@@ -53,29 +55,26 @@ class ScreeningAccess:
         return self.standing is Standing.CHAIN_DIRECTOR
 
 
-def decide(user: Any) -> ScreeningAccess | None:
+def decide(user: Any, link: ChainPartner | None | bool = True) -> ScreeningAccess | None:
     """The user's standing for the screening, or ``None``: an active procesregisseur of the
     linked Veiligheidshuis, an active ketenregisseur of the linked municipality (the role
     must match the link, see :func:`baken.chain.access.inbox_of`). A procesregisseur of a
-    Veiligheidshuis that is not linked is nobody here."""
-    link = inbox_of(user)
-    if link is None or not isinstance(user, User):
+    Veiligheidshuis that is not linked is nobody here. ``link`` is the user's
+    :func:`inbox_of` when the caller looked it up already."""
+    if link is True:
+        link = inbox_of(user)
+    if not isinstance(link, ChainPartner) or not isinstance(user, User):
         return None
     if link.partner == PartnerRole.SCREENING:
         return ScreeningAccess(
             user, Standing.PROCESS_DIRECTOR, link.organisation, link.organisation
         )
     if link.partner == PartnerRole.CHAIN_DIRECTOR:
-        screening = (
-            ChainPartner.objects.select_related("organisation")
-            .filter(partner=PartnerRole.SCREENING)
-            .first()
-        )
         return ScreeningAccess(
             user,
             Standing.CHAIN_DIRECTOR,
             link.organisation,
-            screening.organisation if screening else None,
+            links().organisation(PartnerRole.SCREENING),
         )
     return None
 
@@ -83,7 +82,10 @@ def decide(user: Any) -> ScreeningAccess | None:
 def screening_access(request: HttpRequest, standing: Standing) -> ScreeningAccess:
     """The request's decision when the user has ``standing``; otherwise 404, so a screening
     page does not admit that it exists."""
-    decision = decide(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    link = inbox_of(user)
+    remember_inbox(request, link)  # the menu's inbox, without a second look-up
+    decision = decide(user, link)
     if decision is None or decision.standing is not standing:
         raise Http404("not for this user")
     return decision

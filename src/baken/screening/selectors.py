@@ -13,16 +13,27 @@ from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from baken.audit.chain import append_many
 from baken.dossiers.access import DossierAccess
 from baken.protocol.schema import Choice, Paragraph, Partner
 from baken.screening.access import ScreeningAccess
 from baken.screening.models import AgendaItem, Meeting
-from baken.screening.services import log_item_read, protocol_of_item, screening_protocol
+from baken.screening.services import item_read_line, protocol_of_item, screening_protocol
+from baken.web.keyset import PAGE_SIZE, Key, Page, page
 
 
 @dataclass(frozen=True)
@@ -66,19 +77,49 @@ def attendee_names(meeting: Meeting) -> list[str]:
     return found
 
 
-def meetings_for(
-    decision: ScreeningAccess, today: date | None = None
-) -> tuple[list[Meeting], list[Meeting]]:
-    """The Veiligheidshuis' meetings: the upcoming ones (nearest first), then the past ones
-    (newest first)."""
-    day = today or timezone.localdate()
-    mine = (
-        Meeting.objects.filter(organisation=decision.safety_house)
-        .select_related("chair")
-        .annotate(item_count=Count("items"))
+UPCOMING = (Key("held_on", "date"), Key("created_at", "datetime"), Key("id", "uuid"))
+"""Upcoming meetings: the nearest first."""
+HELD = (
+    Key("held_on", "date", descending=True),
+    Key("created_at", "datetime", descending=True),
+    Key("id", "uuid", descending=True),
+)
+"""Meetings held: the newest first."""
+
+
+def _with_item_count(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Each meeting with its number of agenda items, counted for the meetings shown only
+    (a subquery per row, over the items' meeting index)."""
+    items = (
+        AgendaItem.objects.filter(meeting_id=OuterRef("pk"))
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    upcoming: list[Meeting] = list(mine.filter(held_on__gte=day).order_by("held_on", "created_at"))
-    past: list[Meeting] = list(mine.filter(held_on__lt=day).order_by("-held_on", "-created_at"))
+    return meetings.annotate(
+        item_count=Coalesce(Subquery(items, output_field=IntegerField()), Value(0))
+    )
+
+
+def meetings_for(
+    decision: ScreeningAccess,
+    today: date | None = None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> tuple[list[Meeting], Page[Meeting]]:
+    """The Veiligheidshuis' meetings: the upcoming ones (the nearest ``size``), then one
+    page of the past ones (newest first, keyset: ``after``/``before``). Two queries."""
+    day = today or timezone.localdate()
+    mine = _with_item_count(
+        Meeting.objects.filter(organisation=decision.safety_house).select_related("chair")
+    )
+    upcoming: list[Meeting] = list(
+        mine.filter(held_on__gte=day).order_by("held_on", "created_at", "id")[:size]
+    )
+    past = page(mine.filter(held_on__lt=day), HELD, after=after, before=before, size=size)
     return upcoming, past
 
 
@@ -100,21 +141,43 @@ def meeting_for(decision: ScreeningAccess, meeting_id: UUID | str) -> Meeting:
 
 
 def _read(decision: ScreeningAccess, items: list[AgendaItem], log: bool) -> list[AgendaItem]:
+    """Log the read of each item's registration: one line each, all in one INSERT."""
     if log and items:
-        with transaction.atomic():
-            for item in items:
-                log_item_read(decision, item)
+        append_many(item_read_line(decision, item) for item in items)
     return items
 
 
-def items_of(decision: ScreeningAccess, meeting: Meeting, *, log: bool = True) -> list[AgendaItem]:
-    """The agenda of a meeting (each item's registration); each read is logged."""
-    items = list(
+AGENDA = (Key("placed_at", "datetime"), Key("id", "uuid"))
+"""A meeting's agenda: in the order the cases were put on it."""
+
+
+def items_page(
+    decision: ScreeningAccess,
+    meeting: Meeting,
+    *,
+    log: bool = True,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[AgendaItem]:
+    """One page of a meeting's agenda (each item's registration); each read is logged,
+    the lines in one INSERT. Two queries, whatever the length of the agenda."""
+    found = page(
         AgendaItem.objects.filter(meeting=meeting).select_related(
             "meeting", "brought_by", "outcome_by"
-        )
+        ),
+        AGENDA,
+        after=after,
+        before=before,
+        size=size,
     )
-    return _read(decision, items, log)
+    _read(decision, found.rows, log)
+    return found
+
+
+def items_of(decision: ScreeningAccess, meeting: Meeting, *, log: bool = True) -> list[AgendaItem]:
+    """The first page of a meeting's agenda (:func:`items_page`)."""
+    return items_page(decision, meeting, log=log).rows
 
 
 def item_for(decision: ScreeningAccess, item_id: UUID | str, *, log: bool = True) -> AgendaItem:
@@ -140,20 +203,50 @@ def _one(decision: ScreeningAccess, item_id: UUID | str, log: bool, **scope: obj
     return _read(decision, [item], log)[0]
 
 
-def riec_items(decision: ScreeningAccess, *, log: bool = True) -> list[AgendaItem]:
-    """For the ketenregisseur: the agenda items whose outcome includes an inbreng in the
-    RIEC, those not yet brought in first; each read is logged."""
+RIEC = (
+    Key("brought_in", "int"),
+    Key("outcome_at", "datetime", descending=True),
+    Key("id", "uuid", descending=True),
+)
+"""The RIEC list: those not yet brought into the RIEC first, then those that were; each
+the newest outcome first."""
+
+
+def riec_page(
+    decision: ScreeningAccess,
+    *,
+    log: bool = True,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[AgendaItem]:
+    """For the ketenregisseur: one page of the agenda items whose outcome includes an
+    inbreng in the RIEC, in the order of :data:`RIEC`; each read is logged (one INSERT)."""
     if not decision.is_chain_director:
         raise Http404("not for this user")
     if decision.safety_house is None:
-        return []
-    items = list(
-        AgendaItem.objects.filter(meeting__organisation=decision.safety_house, for_riec=True)
+        return Page([])
+    rows = (
+        AgendaItem.objects.filter(
+            meeting__organisation=decision.safety_house, for_riec=True, outcome_at__isnull=False
+        )
         .select_related("meeting", "brought_by")
-        .order_by("riec_at", "-outcome_at")
+        .annotate(
+            brought_in=Case(
+                When(riec_at__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
     )
-    items.sort(key=lambda item: item.riec_at is not None)
-    return _read(decision, items, log)
+    found = page(rows, RIEC, after=after, before=before, size=size)
+    _read(decision, found.rows, log)
+    return found
+
+
+def riec_items(decision: ScreeningAccess, *, log: bool = True) -> list[AgendaItem]:
+    """The first page of the RIEC list (:func:`riec_page`)."""
+    return riec_page(decision, log=log).rows
 
 
 def riec_item_for(

@@ -26,8 +26,9 @@ from django.utils import timezone
 from baken.accounts.models import Organisation, Role, User
 from baken.audit.chain import append
 from baken.audit.models import Code
-from baken.chain.cases import case_of, organisations_of
-from baken.chain.models import ChainPartner, PartnerRole
+from baken.chain.cases import case_of, picture
+from baken.chain.links import held, links
+from baken.chain.models import PartnerRole
 from baken.dossiers import services as dossier_services
 from baken.dossiers.access import Act, DossierAccess, log_dossier, log_transfer
 from baken.dossiers.models import CaseTeamMember, Dossier, EntryKind
@@ -76,11 +77,7 @@ class AlreadyRecorded(Exception):
 def linked(partner: str, *, lock: bool = False) -> Organisation | None:
     """The organisation linked as ``partner`` (the Veiligheidshuis, the municipality); with
     ``lock``, the link is held until the transaction ends (as the chain does when sending)."""
-    links = ChainPartner.objects.select_related("organisation").filter(partner=partner)
-    if lock:
-        links = links.select_for_update(of=("self",))
-    link = links.first()
-    return link.organisation if link else None
+    return held(partner) if lock else links().organisation(partner)
 
 
 def _staff(organisation: Organisation | None, role: str) -> list[User]:
@@ -134,15 +131,25 @@ def _vh_line(
     )
 
 
+def item_read_line(decision: ScreeningAccess, item: AgendaItem) -> dict[str, Any]:
+    """The fields of the line :func:`log_item_read` writes, for a page that reads several
+    items and writes their lines in one INSERT (``baken.audit.chain.append_many``)."""
+    user = decision.user
+    return {
+        "user_id": user.pk,
+        "role": user.role,
+        "organisation_id": user.organisation_id,
+        "responsible_organisation_id": item.meeting.organisation_id,
+        "code": Code.READ,
+        "action": "screening_item_opened",
+        "purpose": PURPOSE,
+        "detail": f"agenda:{item.pk} basis:{BASIS}",
+    }
+
+
 def log_item_read(decision: ScreeningAccess, item: AgendaItem) -> None:
     """Reading an agenda item's registration (code R), on the Veiligheidshuis' responsibility."""
-    _vh_line(
-        decision.user,
-        item.meeting.organisation_id,
-        Code.READ,
-        "screening_item_opened",
-        f"agenda:{item.pk}",
-    )
+    append(**item_read_line(decision, item))
 
 
 # --- meetings ---------------------------------------------------------------------------
@@ -230,9 +237,7 @@ def may_place(access: DossierAccess) -> bool:
     return (
         access.in_case_team
         and access.may(Act.REPORT)
-        and ChainPartner.objects.filter(
-            organisation_id=access.dossier.organisation_id, partner=PartnerRole.CARE_COORDINATOR
-        ).exists()
+        and links().partner_of(access.dossier.organisation_id) == PartnerRole.CARE_COORDINATOR
     )
 
 
@@ -259,17 +264,25 @@ def waiting_item(dossier: Dossier) -> AgendaItem | None:
     )
 
 
-def placement_blocked(access: DossierAccess) -> str:
-    """Why this dossier's case cannot go on the agenda now (a refusal code), or ``""``."""
+def placement_blocked(access: DossierAccess, items: list[AgendaItem] | None = None) -> str:
+    """Why this dossier's case cannot go on the agenda now (a refusal code), or ``""``.
+    ``items``: every agenda item the dossier brought in, when the caller read them already
+    (:func:`baken.screening.selectors.items_of_dossier`); the case comes from the dossier's
+    chain picture (a service deciding under a lock reads it on the row it locked)."""
     dossier = access.dossier
     if not dossier.is_open:
         return "closed"
     safety_house = linked(PartnerRole.SCREENING)
     if safety_house is None:
         return "no_partner"
-    if case_of(dossier) is None:
+    if picture(dossier).case is None:
         return "not_in_chain"
-    if waiting_item(dossier) is not None:
+    waiting = (
+        any(item.outcome_at is None for item in items)
+        if items is not None
+        else waiting_item(dossier) is not None
+    )
+    if waiting:
         return "already_on_agenda"
     if not upcoming_meetings(safety_house):
         return "no_meeting"
@@ -280,14 +293,14 @@ def involved_partners(access: DossierAccess) -> list[str]:
     """The organisations of the person's chain, for the form to start from (the
     Veiligheidshuis itself left out); the zorgcoördinatie first, with the user."""
     dossier = access.dossier
-    case = case_of(dossier)
+    seen = picture(dossier)
     safety_house = linked(PartnerRole.SCREENING)
     user = access.user
     own = dossier.organisation.name
     contact = ", ".join(part for part in (str(user), user.email) if part)
     lines = [f"{own}: {contact}" if contact else own]
-    if case is not None:
-        for organisation in organisations_of(case):
+    if seen.case is not None:
+        for organisation in (member.organisation for member in seen.members):
             if organisation.pk in (dossier.organisation_id, getattr(safety_house, "pk", None)):
                 continue
             lines.append(organisation.name)

@@ -30,6 +30,7 @@ from baken.screening import selectors, services
 from baken.screening.access import ScreeningAccess, Standing, screening_access
 from baken.screening.forms import OTHERS, MeetingForm, OutcomeForm, PlaceForm, RiecForm
 from baken.screening.models import AgendaItem
+from baken.web import keyset
 
 REFUSED = {
     "closed": gettext_lazy("This dossier is closed; nothing more goes to the screening from it."),
@@ -221,9 +222,10 @@ def _process_director(request: HttpRequest) -> ScreeningAccess:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def meetings(request: HttpRequest) -> HttpResponse:
-    """The Veiligheidshuis' screeningsoverleggen: the upcoming ones first."""
+    """The Veiligheidshuis' screeningsoverleggen: the upcoming ones first, then those held,
+    25 a page (keyset, :mod:`baken.web.keyset`)."""
     decision = _process_director(request)
-    upcoming, past = selectors.meetings_for(decision)
+    upcoming, past = selectors.meetings_for(decision, **keyset.tokens(request.GET))
     return render(
         request,
         "screening/meetings.html",
@@ -232,7 +234,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "decision": decision,
             "only_outcome": selectors.only_on_the_outcome(),
             "upcoming": upcoming,
-            "past": past,
+            "past": past.rows,
+            **keyset.pager(request.GET, past),
         },
     )
 
@@ -286,7 +289,7 @@ def meeting(request: HttpRequest, meeting: str) -> HttpResponse:
     """One screeningsoverleg and its agenda: each case's registration, and its outcome."""
     decision = _process_director(request)
     found = selectors.meeting_for(decision, meeting)
-    items = selectors.items_of(decision, found)
+    items = selectors.items_page(decision, found, **keyset.tokens(request.GET))
     return render(
         request,
         "screening/meeting.html",
@@ -295,8 +298,9 @@ def meeting(request: HttpRequest, meeting: str) -> HttpResponse:
             "decision": decision,
             "meeting": found,
             "attendees": selectors.attendee_names(found),
-            "items": [_item_view(item) for item in items],
+            "items": [_item_view(item) for item in items.rows],
             "held": found.held_on <= timezone.localdate(),
+            **keyset.pager(request.GET, items),
         },
     )
 
@@ -365,15 +369,16 @@ def riec(request: HttpRequest) -> HttpResponse:
     """The cases the screening decided to bring into the RIEC: the registration and the
     outcome, nothing more; those not yet brought in first."""
     decision = _chain_director(request)
-    items = selectors.riec_items(decision)
+    items = selectors.riec_page(decision, **keyset.tokens(request.GET))
     return render(
         request,
         "screening/riec.html",
         {
             "section": "screening",
             "decision": decision,
-            "items": [_item_view(i) for i in items],
+            "items": [_item_view(i) for i in items.rows],
             "only_outcome": selectors.only_on_the_outcome(),
+            **keyset.pager(request.GET, items),
         },
     )
 

@@ -20,6 +20,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from baken.memo import request_scope
 from baken.web.context_processors import acute_danger
 from baken.web.views import error_page
 
@@ -109,6 +110,18 @@ class RequestLogMiddleware:
     ) -> None:
         # Known once the URL is resolved: lines logged by the view carry the route too.
         structlog.contextvars.bind_contextvars(**_route(request))
+
+
+class RequestMemoMiddleware:
+    """Open the request's memo (:mod:`baken.memo`): what the page asks several times (the
+    linked chain partners) is read once, and forgotten when the response is made."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_scope():
+            return self.get_response(request)
 
 
 def _forget_the_request(**kwargs: object) -> None:

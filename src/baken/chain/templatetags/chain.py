@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from baken.chain import selectors, services
-from baken.chain.models import PartnerRole, ShareKind, ShareStatus
+from baken.chain.cases import picture
+from baken.chain.links import links
+from baken.chain.models import PartnerRole, Share, ShareKind, ShareStatus
 from baken.dossiers.access import Act, DossierAccess
 
 register = template.Library()
@@ -23,7 +25,7 @@ def chain_panel(context: dict[str, Any]) -> dict[str, Any]:
     if access is None:
         return {"show": False}
     dossier = access.dossier
-    received = selectors.received_share(access)
+    received = picture(dossier).received
     _says_report, blocked = services.report_allowed(access)
     return {
         "show": True,
@@ -32,13 +34,22 @@ def chain_panel(context: dict[str, Any]) -> dict[str, Any]:
         "casusregie": selectors.casusregie_of(dossier),
         "sent": selectors.shares_of(access),
         "received": received,
-        "dues": selectors.dues(received) if received else [],
+        "dues": _dues(received),
         "veilig_thuis": services.partner_organisation(PartnerRole.VEILIG_THUIS),
         "report_blocked": blocked,
         "registration_possible": services.registration_possible(access),
         "pending_status": ShareStatus.PENDING,
         "protocol": getattr(context.get("state"), "protocol", None),
     }
+
+
+def _dues(received: Share | None) -> list[selectors.Due]:
+    """The deadlines of the melding this dossier was opened from, if any (Veilig Thuis'):
+    under the protocol of the sender's dossier, read with the share (no query more)."""
+    link = links().by_organisation.get(received.recipient_id) if received else None
+    if received is None or link is None:
+        return []
+    return selectors.dues_in(received, link)
 
 
 @register.simple_tag

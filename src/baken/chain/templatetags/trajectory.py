@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 
 from baken.chain import trajectory_presenters as presenters
 from baken.chain import trajectory_selectors as selectors
-from baken.chain.cases import case_of
+from baken.chain.cases import picture
 from baken.dossiers.access import DossierAccess
 
 register = template.Library()
@@ -25,7 +25,7 @@ def trajectory_panel(context: dict[str, Any]) -> dict[str, Any]:
     if access is None:
         return {"show": False}
     dossier = access.dossier
-    case = case_of(dossier)
+    case = picture(dossier).case
     if case is None:
         return {"show": False}
     return {

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from baken.chain.cases import case_of
+from baken.chain.cases import picture
 from baken.comensha import selectors, services
 from baken.dossiers.access import DossierAccess
 from baken.dossiers.selectors import protocol_of
@@ -19,7 +19,7 @@ register = template.Library()
 
 
 def _state(access: DossierAccess) -> dict[str, Any]:
-    case = case_of(access.dossier)
+    case = picture(access.dossier).case
     if case is None:
         return {"in_chain": False}
     state = selectors.state_of(access, case)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from baken.chain.cases import case_of
+from baken.chain.cases import picture
 from baken.chain.models import PartnerRole
 from baken.dossiers.access import DossierAccess
 from baken.screening import presenters, selectors, services
@@ -23,11 +23,11 @@ def screening_panel(access: DossierAccess | None) -> dict[str, Any]:
         return {"show": False}
     items = selectors.items_of_dossier(access)
     may_place = services.may_place(access)
-    in_chain = may_place and case_of(access.dossier) is not None
+    in_chain = may_place and picture(access.dossier).case is not None
     linked = in_chain and services.linked(PartnerRole.SCREENING) is not None
     if not items and not linked:
         return {"show": False}
-    blocked = services.placement_blocked(access) if may_place else "closed"
+    blocked = services.placement_blocked(access, items) if may_place else "closed"
     return {
         "show": True,
         "dossier": access.dossier,
