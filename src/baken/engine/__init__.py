@@ -57,7 +57,7 @@ def _unique(actions: list[Action]) -> tuple[Action, ...]:
     """``actions`` without repeats, in first-seen order. Every action the rules give is the
     protocol's one instance of its value (:mod:`baken.engine.compiled`), so the same
     object is the same value: dropping repeats by identity drops them by equality."""
-    return tuple({id(action): action for action in actions}.values())
+    return tuple(dict(zip(map(id, actions), actions, strict=True)).values())
 
 
 def assess(situation: Situation, protocol: Protocol) -> Advice:
@@ -93,7 +93,10 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
     if 5 in situation.steps_completed and possible:
         actions += c.evaluation
 
-    return Advice(
+    # The same object ``Advice(...)`` builds, without the frozen dataclass's per-field
+    # ``object.__setattr__`` calls; the fields go in in declaration order, as __init__ does.
+    advice = object.__new__(Advice)
+    advice.__dict__.update(
         protocol_id=protocol.id,
         protocol_version=protocol.version,
         call_police_now=situation.acute_danger,
@@ -111,3 +114,4 @@ def assess(situation: Situation, protocol: Protocol) -> Advice:
         deadlines=deadlines(situation, protocol),
         screening=screening_outcome(situation, protocol),
     )
+    return advice

@@ -38,7 +38,7 @@ class Compiled:
         self.index: ProtocolIndex = index_of(protocol)
         self._canon: dict[Action, Action] = {}
         self._by_item: dict[int, tuple[object, Action]] = {}
-        self._contacts: dict[tuple[str, Action], ContactAdvice] = {}
+        self._contacts: dict[tuple[str, int], tuple[Action, ContactAdvice]] = {}
         self._due: dict[date, tuple[Deadline, ...]] = {}
         hours = protocol.acute_danger.office_hours
         self.office_days = frozenset(day.iso for day in hours.days)
@@ -119,16 +119,25 @@ class Compiled:
 
     def contact(self, partner_id: str, reason: Action) -> ContactAdvice:
         """The partner to contact for ``reason``, with its first phone number."""
-        key = (partner_id, reason)
+        # Keyed by the reason's identity (hashing an Action hashes all its fields); the
+        # reason is kept with the contact, so a key never outlives the object it names.
+        # A reason that is not the canonical instance is looked up by its canonical one,
+        # so there is one entry per value, as when keyed by value.
+        found = self._contacts.get((partner_id, id(reason)))
+        if found is not None and found[0] is reason:
+            return found[1]
+        reason = self.canon(reason)
+        key = (partner_id, id(reason))
         found = self._contacts.get(key)
-        if found is None:
-            partner = self.index.partners[partner_id]
-            phone = partner.require_phone()
-            found = ContactAdvice(
-                partner_id, _display(partner), phone.value, reason.text, reason.cite, reason.added
-            )
-            self._contacts[key] = found
-        return found
+        if found is not None and found[0] is reason:
+            return found[1]
+        partner = self.index.partners[partner_id]
+        phone = partner.require_phone()
+        contact = ContactAdvice(
+            partner_id, _display(partner), phone.value, reason.text, reason.cite, reason.added
+        )
+        self._contacts[key] = (reason, contact)
+        return contact
 
     def labour_signal(self, signals: frozenset[str]) -> bool:
         """A signal from a labour signal list is among ``signals``."""
@@ -153,13 +162,17 @@ def _display(partner: Partner) -> str:
 
 
 _COMPILED: dict[int, Compiled] = {}
+_LAST: list[Compiled] = []
+"""The preparation handed out last: ``assess`` asks for it several times per situation."""
 
 
 def compiled(protocol: Protocol) -> Compiled:
     """The engine's preparation of ``protocol``, made on first use and kept for the process."""
+    if _LAST and _LAST[0].protocol is protocol:
+        return _LAST[0]
     found = _COMPILED.get(id(protocol))
-    if found is not None and found.protocol is protocol:
-        return found
-    made = Compiled(protocol)
-    _COMPILED[id(protocol)] = made
-    return made
+    if found is None or found.protocol is not protocol:
+        found = Compiled(protocol)
+        _COMPILED[id(protocol)] = found
+    _LAST[:] = (found,)
+    return found

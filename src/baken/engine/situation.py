@@ -229,7 +229,20 @@ def _str_list(name: str, value: object) -> list[str]:
     return cast(list[str], value)
 
 
+_STR: set[type] = {str}
+_INT: set[type] = {int}
+_NONE: frozenset[str] = frozenset()
+
+
 def _ids(name: str, value: object, known: Mapping[str, object], what: str) -> frozenset[str]:
+    if isinstance(value, list):
+        if not value:
+            return _NONE
+        # Fast path: every item a plain string and a known id; then nothing can be refused.
+        if set(map(type, value)) == _STR:
+            found = frozenset(value)
+            if known.keys() >= found:
+                return found
     items = _str_list(name, value)
     for index, item in enumerate(items):
         if item not in known:
@@ -294,7 +307,18 @@ def _age(value: object) -> int | None:
     return age
 
 
+_STEPS = frozenset({1, 2, 3, 4, 5})
+
+
 def _steps(value: object) -> frozenset[int]:
+    if isinstance(value, list):
+        if not value:
+            return frozenset()
+        # Fast path: plain ints (never bools, which ``type`` tells apart) from 1 to 5.
+        if set(map(type, value)) == _INT:
+            found = frozenset(cast(list[int], value))
+            if found <= _STEPS:
+                return found
     if not isinstance(value, list):
         raise SituationError("steps_completed", value, "must be a list of step numbers 1 to 5")
     for index, step in enumerate(value):
@@ -303,10 +327,28 @@ def _steps(value: object) -> frozenset[int]:
     return frozenset(cast(list[int], value))
 
 
+_UNANSWERED: dict[str, Answer] = dict.fromkeys(QUESTION_IDS, "unknown")
+_QUESTIONS = frozenset(QUESTION_IDS)
+_ANSWER_SET = frozenset(ANSWERS)
+
+
 def _weighing(value: object) -> dict[str, Answer]:
+    if type(value) is dict:
+        # Fast path for plain JSON objects: known questions, valid (hashable) answers.
+        if not value:
+            return _UNANSWERED.copy()
+        if value.keys() <= _QUESTIONS:
+            try:
+                valid = _ANSWER_SET.issuperset(value.values())
+            except TypeError:
+                valid = False
+            if valid:
+                answers = _UNANSWERED.copy()
+                answers.update(value)
+                return answers
     if not isinstance(value, Mapping):
         raise SituationError("weighing", value, 'must be an object such as {"q1": "yes"}')
-    answers: dict[str, Answer] = dict.fromkeys(QUESTION_IDS, "unknown")
+    answers = dict.fromkeys(QUESTION_IDS, "unknown")
     for key, answer in value.items():
         if key not in QUESTION_IDS:
             raise SituationError(
@@ -318,10 +360,9 @@ def _weighing(value: object) -> dict[str, Answer]:
     return answers
 
 
-def _art_273f(value: object, protocol: Protocol) -> Art273fFacts:
+def _art_273f(value: object, known: Mapping[str, Mapping[str, object]]) -> Art273fFacts:
     if not isinstance(value, Mapping):
         raise SituationError("art_273f", value, "must be an object with acts, means, purposes")
-    known = index_of(protocol).law_elements
     for key in value:
         if key not in known:
             raise SituationError(
@@ -338,6 +379,22 @@ def _art_273f(value: object, protocol: Protocol) -> Art273fFacts:
 
 _NO_FACTS = Art273fFacts()
 
+_FORMS: dict[str, ExploitationForm] = {form.value: form for form in ExploitationForm}
+
+
+def _forms(forms: list[str]) -> frozenset[ExploitationForm]:
+    if not forms:
+        return frozenset()
+    if _FORMS.keys() >= set(forms):
+        return frozenset(map(_FORMS.__getitem__, forms))
+    return frozenset(
+        _choice(ExploitationForm, f"exploitation_forms[{i}]", form) for i, form in enumerate(forms)
+    )
+
+
+_MISSING: object = object()
+"""Marks a field the situation leaves out (``None`` is a value given)."""
+
 
 def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situation:
     """Check ``data`` (decoded JSON) against ``protocol`` and build a :class:`Situation`.
@@ -346,40 +403,71 @@ def parse_situation(data: object, protocol: Protocol, now: datetime) -> Situatio
     """
     if not isinstance(data, Mapping):
         raise SituationError("(situation)", data, "must be a JSON object")
-    for key in data:
-        if key not in _KNOWN:
-            raise SituationError(_name(key), data[key], "is not a known field")
-    protocol_id = data.get("protocol")
+    if not _KNOWN.issuperset(data):
+        for key in data:
+            if key not in _KNOWN:
+                raise SituationError(_name(key), data[key], "is not a known field")
+    get = data.get
+    protocol_id = get("protocol")
     if protocol_id is not None and protocol_id != protocol.id:
         raise SituationError("protocol", protocol_id, f"does not match protocol {protocol.id!r}")
-    forms = _str_list("exploitation_forms", data.get("exploitation_forms", []))
+    # Checked in the order the fields are documented in, so the first problem is raised;
+    # a field left out takes its default without further checks.
+    value = get("exploitation_forms", _MISSING)
+    forms = [] if value is _MISSING else _str_list("exploitation_forms", value)
     index = index_of(protocol)
-    situation = Situation(
+    moment = _moment(get("moment"), now)
+    value = get("reporter", _MISSING)
+    reporter = Reporter.PROFESSIONAL if value is _MISSING else _choice(Reporter, "reporter", value)
+    value = get("person", _MISSING)
+    age = None if value is _MISSING else _age(value)
+    value = get("acute_danger", _MISSING)
+    acute_danger = False if value is _MISSING else _bool("acute_danger", value)
+    exploitation_forms = _forms(forms)
+    value = get("signals", _MISSING)
+    signals = _NONE if value is _MISSING else _ids("signals", value, index.signals, "signal")
+    value = get("profiles", _MISSING)
+    profiles = _NONE if value is _MISSING else _ids("profiles", value, index.profiles, "profile")
+    value = get("steps_completed", _MISSING)
+    steps_completed = frozenset() if value is _MISSING else _steps(value)
+    value = get("weighing", _MISSING)
+    weighing = _UNANSWERED.copy() if value is _MISSING else _weighing(value)
+    value = get("consent_to_report", _MISSING)
+    consent = (
+        Consent.NOT_ASKED if value is _MISSING else _choice(Consent, "consent_to_report", value)
+    )
+    value = get("art_273f", _MISSING)
+    art_273f = _NO_FACTS if value is _MISSING else _art_273f(value, index.law_elements)
+    report_made = _report_made(get("report_made"))
+    value = get("case_direction", _MISSING)
+    case_direction = (
+        CaseDirection.OWN if value is _MISSING else _choice(CaseDirection, "case_direction", value)
+    )
+    value = get("screening_outcomes", _MISSING)
+    screening_outcomes = (
+        _NONE
+        if value is _MISSING
+        else _ids("screening_outcomes", value, index.screening_outcomes, "screening outcome")
+    )
+    # The same object ``Situation(...)`` builds, without the frozen dataclass's per-field
+    # ``object.__setattr__`` calls; the fields go in in declaration order, as __init__ does.
+    situation = object.__new__(Situation)
+    situation.__dict__.update(
+        moment=moment,
+        reporter=reporter,
+        age=age,
+        acute_danger=acute_danger,
+        exploitation_forms=exploitation_forms,
+        signals=signals,
+        profiles=profiles,
+        steps_completed=steps_completed,
+        weighing=weighing,
+        consent_to_report=consent,
+        art_273f=art_273f,
         protocol_id=protocol.id,
-        moment=_moment(data.get("moment"), now),
-        reporter=_choice(Reporter, "reporter", data.get("reporter", "professional")),
-        age=_age(data.get("person")),
-        acute_danger=_bool("acute_danger", data.get("acute_danger", False)),
-        exploitation_forms=frozenset(
-            _choice(ExploitationForm, f"exploitation_forms[{i}]", form)
-            for i, form in enumerate(forms)
-        ),
-        signals=_ids("signals", data.get("signals", []), index.signals, "signal"),
-        profiles=_ids("profiles", data.get("profiles", []), index.profiles, "profile"),
-        steps_completed=_steps(data.get("steps_completed", [])),
-        weighing=_weighing(data.get("weighing", {})),
-        consent_to_report=_choice(
-            Consent, "consent_to_report", data.get("consent_to_report", "not_asked")
-        ),
-        art_273f=_art_273f(data.get("art_273f", {}), protocol),
-        report_made=_report_made(data.get("report_made")),
-        case_direction=_choice(CaseDirection, "case_direction", data.get("case_direction", "own")),
-        screening_outcomes=_ids(
-            "screening_outcomes",
-            data.get("screening_outcomes", []),
-            index.screening_outcomes,
-            "screening outcome",
-        ),
+        report_made=report_made,
+        case_direction=case_direction,
+        screening_outcomes=screening_outcomes,
     )
     problem = situation.contradiction() or situation.chain_problem(protocol)
     if problem is not None:

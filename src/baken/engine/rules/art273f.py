@@ -10,6 +10,9 @@ from baken.engine.compiled import compiled
 from baken.engine.situation import Situation
 from baken.protocol.schema import Protocol
 
+_ADVICE: dict[tuple[bool, bool, bool, bool], Art273fAdvice] = {}
+"""The 16 possible outcomes, by (act, means, purpose, minor): each is frozen, made once."""
+
 
 def art_273f_advice(situation: Situation, protocol: Protocol) -> Art273fAdvice:
     """Which elements are recorded, and whether together they make up the definition."""
@@ -17,14 +20,18 @@ def art_273f_advice(situation: Situation, protocol: Protocol) -> Art273fAdvice:
     article = protocol.article_273f
     minor = situation.age is not None and situation.age < article.age_of_majority
     act, means, purpose = bool(facts.acts), bool(facts.means), bool(facts.purposes)
-    means_required = not minor
-    return Art273fAdvice(
-        act=act,
-        means=means,
-        purpose=purpose,
-        means_required=means_required,
-        elements_present=act and purpose and (means or not means_required),
-    )
+    key = (act, means, purpose, minor)
+    found = _ADVICE.get(key)
+    if found is None:
+        means_required = not minor
+        found = _ADVICE[key] = Art273fAdvice(
+            act=act,
+            means=means,
+            purpose=purpose,
+            means_required=means_required,
+            elements_present=act and purpose and (means or not means_required),
+        )
+    return found
 
 
 def art_273f_actions(situation: Situation, protocol: Protocol) -> list[Action]:

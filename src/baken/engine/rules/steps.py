@@ -8,14 +8,13 @@ from baken.engine.situation import Reporter, Situation
 from baken.protocol.schema import Protocol
 
 BEFORE_DECISION = (1, 2, 3, 4)
+_BEFORE = frozenset(BEFORE_DECISION)
 
 
 def steps_advice(situation: Situation) -> StepsAdvice:
     """Steps done, and the steps of 1-4 still missing before the decision."""
     done = situation.steps_completed
-    completed = tuple(sorted(done))
-    missing = tuple(n for n in BEFORE_DECISION if n not in done)
-    return StepsAdvice(completed=completed, missing=missing)
+    return StepsAdvice(completed=tuple(sorted(done)), missing=tuple(sorted(_BEFORE - done)))
 
 
 def decision_possible(situation: Situation) -> bool:
@@ -25,7 +24,7 @@ def decision_possible(situation: Situation) -> bool:
     """
     if situation.reporter is Reporter.VOLUNTEER:
         return False
-    return all(n in situation.steps_completed for n in BEFORE_DECISION)
+    return _BEFORE <= situation.steps_completed
 
 
 def step_actions(situation: Situation, protocol: Protocol, steps: StepsAdvice) -> list[Action]:
