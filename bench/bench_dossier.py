@@ -96,7 +96,7 @@ def main() -> None:
     # Every account has two-factor authentication; without it every page is a redirect.
     TOTP.activate(user, generate_totp_secret())
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="baken.web.auth.ModelBackend")
     print(f"Python {sys.version.split()[0]}; SQLite in {VAR}")
     for label, target in (("demo dossier", dossier), (f"dossier with {ENTRIES} entries", big)):
         target.refresh_from_db()

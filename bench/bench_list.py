@@ -85,7 +85,7 @@ def run_one(label: str) -> None:
                 services.close_dossier(access_to(user, dossier.pk), evaluation, seen_sequence=0)
         print(f" {size} dossiers (opened in {time.perf_counter() - built:.1f} s)", flush=True)
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="baken.web.auth.ModelBackend")
         first = client.get(url)
         assert first.status_code == 200, first.status_code
         pages = {"list, first page": url, "list, ?vorm=labour": url + "?vorm=labour"}
