@@ -103,8 +103,10 @@ def inbox_page(
     """One page of the open requests, meldingen and aanmeldingen sent to the user's
     organisation (``link``, the inbox the user works: :func:`inbox_of`), in the order of
     :data:`INBOX_KEYS`, paged by keyset (``after``/``before``). Its rows are
-    :class:`InboxItem`. One query, whatever the number waiting; lists no case content (a
-    snapshot is decrypted only for a melding whose dossier was purged, for its protocol)."""
+    :class:`InboxItem`. One query, whatever the number waiting; lists no case content. The
+    snapshots are not joined (that would read every waiting one's content to sort them):
+    one is read, and decrypted, only for a melding whose dossier was purged, for its
+    protocol."""
     link = link if link is not None else inbox_of(user)
     if link is None:
         return Page([])
@@ -115,7 +117,7 @@ def inbox_page(
     )
     shares = (
         Share.objects.filter(recipient_id=link.organisation_id, status=ShareStatus.PENDING)
-        .select_related("sender_organisation", "snapshot")
+        .select_related("sender_organisation")
         .annotate(
             urgency=ExpressionWrapper(urgency, output_field=IntegerField()),
             sender_protocol=F("sender_dossier__protocol_id"),
