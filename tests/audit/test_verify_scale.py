@@ -9,32 +9,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from baken.audit import verify as verify_module
 from baken.audit.chain import append
 from baken.audit.log import CONTENT_FIELDS, content, make_checkpoint, values_of
 from baken.audit.models import AccessEvent, LogLeaf
 from baken.audit.verify import _line_content, checkpoint_names, verify
+from tests.audit.test_transparency_log import sql, write
 
 pytestmark = pytest.mark.django_db
-
-
-def write(count: int) -> list[AccessEvent]:
-    return [
-        append(code="R", action="view", purpose="care", user_id=1000 + n, role="professional")
-        for n in range(count)
-    ]
-
-
-def sql(statement: str, params: list[object] | None = None) -> None:
-    """One statement as the tables' owner, with the append-only guard lifted."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL baken.maintenance = 'on'")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_accessevent_no_update")
-        cursor.execute(statement, params or [])
 
 
 def test_the_content_read_with_values_list_is_the_lines_content() -> None:
