@@ -46,13 +46,14 @@ from tests.chain.conftest import (  # noqa: F401 (fixtures)
     unlinked,
     walked,
 )
+from tests.fixtures import PASSWORD
 from tests.screening.conftest import (  # noqa: F401 (fixtures)
     Screening,
     placed,
     riec_outcome,
     screening,
 )
-from tests.support import enrol_totp, mark_reauthenticated
+from tests.support import enrol_totp, log_in_with_code, mark_reauthenticated
 
 LARGE = 40
 """More rows than a page of 25 shows: the large data set of every list."""
@@ -481,6 +482,20 @@ def test_the_two_factor_check_is_remembered_in_the_session(professional: User) -
         for run in (first, second)
     ]
     assert asked == [1, 0]
+
+
+def test_a_login_through_the_two_factor_step_loads_the_user_with_the_menu(
+    partners: Partners,  # noqa: F811
+    reported: Share,  # noqa: F811
+) -> None:
+    """Logging in as a person does (password, then the authenticator code) names Baken's
+    backend in the session, not allauth's: the adviser's inbox then costs what the counts
+    above say, with the menu's numbers in the user's query."""
+    client = Client()
+    log_in_with_code(client, partners.adviser.username, PASSWORD, partners.adviser.totp_secret)
+    backend = client.session.get("_auth_user_backend")
+    counted(client, reverse("chain:inbox"), COUNTS["chain:inbox"])
+    assert backend == "baken.web.auth.ModelBackend"
 
 
 def test_a_user_without_an_authenticator_is_asked_every_time(
