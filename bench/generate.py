@@ -159,7 +159,8 @@ class Table:
     :meth:`row` takes values by attribute name (``organisation_id``, ``label``); a concrete
     field not given gets its default (``default``, else ``db_default``, ``now`` for an
     ``auto_now(_add)`` date); an encrypted field's plaintext is encrypted for the row's
-    identity (ADR 10); a JSON field's value goes as ``jsonb``. With ``explicit_pk=False`` an
+    identity (ADR 10); a JSON field's value goes as ``jsonb``; a generated column is left to
+    the database. With ``explicit_pk=False`` an
     auto-increment key is left to the database."""
 
     def __init__(self, model: Any, *, explicit_pk: bool = True) -> None:
@@ -176,7 +177,9 @@ class Table:
         self.table = meta.db_table
         pk_auto = isinstance(meta.pk, models.AutoField)
         self.fields = [
-            f for f in meta.concrete_fields if explicit_pk or not (f.primary_key and pk_auto)
+            f
+            for f in meta.concrete_fields
+            if (explicit_pk or not (f.primary_key and pk_auto)) and not f.generated
         ]
         self.columns = [f.column for f in self.fields]
         self.encrypted = {f.attname for f in self.fields if isinstance(f, EncryptedTextField)}

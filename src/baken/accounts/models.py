@@ -80,6 +80,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # The management page's order (active first, then by username), read from the index.
+            models.Index(fields=["-is_active", "username"], name="accounts_user_manage_order")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="administrator") | models.Q(organisation__isnull=False),

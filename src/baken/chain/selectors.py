@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, ExpressionWrapper, F, IntegerField, Value, When
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -60,15 +60,22 @@ def dues(share: Share, today: date | None = None) -> list[Due]:
     return [Due(i, what, due, cite, due < today) for i, what, due, cite in deadlines_of(share)]
 
 
-INBOX_KEYS = (
-    Key("urgency", "int"),
+VT_INBOX_KEYS = (
+    Key("report_rank", "int"),
     Key("sent_at", "datetime"),
     Key("id", "uuid"),
 )
-"""The inbox's order: the items with deadlines first (Veilig Thuis' meldingen), then the
-rest; each oldest first. A melding's deadlines are counted from the day it was sent, so
-the oldest is the first overdue and has the nearest due date: this is "overdue first,
-then by the nearest due date, then the oldest", in SQL."""
+"""Veilig Thuis' inbox order: the meldingen first (they have deadlines), then the rest; each
+oldest first. A melding's deadlines are counted from the day it was sent, so the oldest is
+the first overdue and has the nearest due date: this is "overdue first, then by the nearest
+due date, then the oldest", read from the index ``chain_share_inbox_vt``."""
+
+INBOX_KEYS = (
+    Key("sent_at", "datetime"),
+    Key("id", "uuid"),
+)
+"""Every other inbox's order (nothing there has deadlines): oldest first, read from the index
+``chain_share_inbox``."""
 
 
 def _deadlines(share: Share, protocol_id: str | None, link: ChainPartner) -> list[Due]:
@@ -102,28 +109,21 @@ def inbox_page(
 ) -> Page[InboxItem]:
     """One page of the open requests, meldingen and aanmeldingen sent to the user's
     organisation (``link``, the inbox the user works: :func:`inbox_of`), in the order of
-    :data:`INBOX_KEYS`, paged by keyset (``after``/``before``). Its rows are
-    :class:`InboxItem`. One query, whatever the number waiting; lists no case content. The
-    snapshots are not joined (that would read every waiting one's content to sort them):
-    one is read, and decrypted, only for a melding whose dossier was purged, for its
-    protocol."""
+    :data:`VT_INBOX_KEYS` (Veilig Thuis) or :data:`INBOX_KEYS`, paged by keyset
+    (``after``/``before``). Its rows are :class:`InboxItem`. One query, whatever the number
+    waiting; lists no case content. The snapshots are not joined (that would read every
+    waiting one's content to sort them): one is read, and decrypted, only for a melding
+    whose dossier was purged, for its protocol."""
     link = link if link is not None else inbox_of(user)
     if link is None:
         return Page([])
-    urgency: Any = (
-        Case(When(kind=ShareKind.REPORT, then=Value(0)), default=Value(1))
-        if link.partner == PartnerRole.VEILIG_THUIS
-        else Value(1)
-    )
+    keys = VT_INBOX_KEYS if link.partner == PartnerRole.VEILIG_THUIS else INBOX_KEYS
     shares = (
         Share.objects.filter(recipient_id=link.organisation_id, status=ShareStatus.PENDING)
         .select_related("sender_organisation")
-        .annotate(
-            urgency=ExpressionWrapper(urgency, output_field=IntegerField()),
-            sender_protocol=F("sender_dossier__protocol_id"),
-        )
+        .annotate(sender_protocol=F("sender_dossier__protocol_id"))
     )
-    found = page(shares, INBOX_KEYS, after=after, before=before, size=size)
+    found = page(shares, keys, after=after, before=before, size=size)
     items = [
         InboxItem(share, _deadlines(share, getattr(share, "sender_protocol", None), link))
         for share in found.rows

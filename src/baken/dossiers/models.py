@@ -323,6 +323,16 @@ class BreakGlassGrant(models.Model):
     """The row's identity for its encrypted values (ADR 10): the primary key is assigned
     by the database at the INSERT, after the reason is encrypted."""
 
+    reviewed = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(reviewed_at__isnull=False), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    """Whether it was reviewed, kept by the database from ``reviewed_at``: the review page
+    reads those still waiting first, newest first, from an index."""
+
     encryption_identity: ClassVar[tuple[str, ...]] = ("uid",)
 
     objects = BreakGlassQuerySet.as_manager()
@@ -331,6 +341,9 @@ class BreakGlassGrant(models.Model):
         ordering = ["-granted_at"]
         verbose_name = _("break-glass access")
         verbose_name_plural = _("break-glass accesses")
+        indexes = [
+            models.Index(fields=["reviewed", "-granted_at", "-id"], name="breakglass_review_order")
+        ]
 
     def __str__(self) -> str:
         return f"break-glass {self.pk}"
