@@ -26,7 +26,7 @@ from baken.dossiers.break_glass import open_with_break_glass
 from baken.dossiers.models import Dossier
 from baken.web.pages import PAGES
 from tests.e2e.conftest import describe, log_in, serious_violations
-from tests.web.stages import ACUTE_RAISED, add, closed, walk
+from tests.web.stages import ACUTE_RAISED, OBSERVATION, add, closed, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -239,3 +239,51 @@ def test_every_page_fits_a_phone_and_a_desktop_with_the_police_route_in_the_firs
     )
 
     assert problems == [], "\n".join(problems)
+
+
+def test_the_page_links_fit_a_phone_and_lead_back_and_forth(
+    new_context: Callable[..., BrowserContext], live_server: Any
+) -> None:
+    """With more dossiers than a page of the list holds (26, 25 a page) and a timeline
+    longer than a page (24 entries, 20 a page), the list's "Volgende" leads to a second page
+    with the 26th dossier and a "Vorige" back, and the timeline's "Vorige" to its oldest
+    entries; every one of those pages is no wider than a phone (360×740), nothing on it is
+    clipped, squeezed or past the right edge, and axe finds no serious violation."""
+    owner = _people()["professional"]
+    for n in range(26):
+        _dossier(owner, f"Casus Proef-Lijst-{n:02d}")
+    long = _dossier(owner, "Casus Proef-Lang")
+    for n in range(24):
+        add(owner, long, "observation", {**OBSERVATION, "description": f"Waarneming {n + 1}"})
+    base = live_server.url
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, base, owner.username)
+    problems: list[str] = []
+
+    page.goto(_url(base, "dossiers:list"))
+    first = page.locator("main tbody tr").count()
+    problems += _check_phone(page, "dossier list, first page")
+    page.get_by_role("link", name="Volgende", exact=True).first.click()
+    page.wait_for_load_state()
+    second = page.locator("main tbody tr").count()
+    problems += _check_phone(page, "dossier list, second page")
+    page.get_by_role("link", name="Vorige", exact=True).first.click()
+    page.wait_for_load_state()
+    back = page.locator("main tbody tr").count()
+
+    page.goto(_url(base, "dossiers:detail", long.pk))
+    newest = page.locator("article.baken-entry").count()
+    problems += _check_phone(page, "timeline, newest entries")
+    page.get_by_role("link", name="Vorige", exact=True).first.click()
+    page.wait_for_load_state()
+    oldest = page.locator("article.baken-entry").first.get_attribute("id")
+    problems += _check_phone(page, "timeline, older entries")
+
+    assert (first, second, back, newest, oldest, problems) == (25, 2, 25, 20, "regel-1", [])
+
+
+def _check_phone(page: Page, where: str) -> list[str]:
+    """The layout problems and serious axe violations of the page shown, at 360×740."""
+    found = [f"{where}: {p}" for p in page.evaluate(LAYOUT_PROBLEMS) + page.evaluate(SQUEEZED)]
+    violations = serious_violations(page)
+    return found + ([f"{where}: axe\n{describe(violations)}"] if violations else [])
