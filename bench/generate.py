@@ -76,6 +76,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from uuid6 import uuid7
+
 REPO = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BAKEN_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PASSWORD = "bench-wachtwoord-2026"  # noqa: S105 (synthetic, written to bench.json on purpose)
@@ -593,7 +595,7 @@ class Lines:
     def add(self, **fields: Any) -> None:
         """One line as :func:`baken.audit.chain.append` writes it: the defaults, a new uid,
         the time to the second, the MAC of its content; and its leaf hash."""
-        values = {**self.defaults, **fields, "uid": uuid.uuid4()}
+        values = {**self.defaults, **fields, "uid": uuid7()}
         values["at"] = values["at"].replace(microsecond=0)
         line_content = self.content(values)
         mac = self.line_mac(self.key, line_content)

@@ -82,6 +82,24 @@ def test_the_list_writes_a_line_per_dossier_shown(
     assert set(listed) == {dossier.pk, second.pk}
 
 
+def test_lines_get_time_ordered_uids_in_the_order_written(
+    dossier: Dossier,
+    professional: User,
+    open_dossier: Callable[..., Dossier],
+    login: Callable[[User], Client],
+) -> None:
+    """Every line's uid is a UUID of version 7 (the millisecond first), so the lines of one
+    INSERT and of the requests after it sort by uid in the order they were written: a new
+    line goes at the end of the unique index on uid."""
+    open_dossier(label="Casus Tweede")
+    client = login(professional)
+    for _ in range(3):
+        client.get(reverse("dossiers:list"))
+        client.get(reverse("dossiers:detail", args=[dossier.pk]))
+    lines = list(AccessEvent.objects.order_by("pk").values_list("uid", flat=True))
+    assert ({uid.version for uid in lines}, sorted(lines)) == ({7}, lines)
+
+
 def test_a_refused_read_writes_one_refused_line_and_no_read(
     dossier: Dossier, outsider: User, login: Callable[[User], Client]
 ) -> None:

@@ -146,7 +146,8 @@ class AccessEvent(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     """A short machine value (a username for account events, a break-glass reason id)."""
     uid = models.UUIDField(unique=True)
-    """Random, made when the line is written and covered by its MAC: a copy is found."""
+    """Made when the line is written (time-ordered, then random: UUID version 7) and covered
+    by its MAC: a copy is found."""
     mac = models.CharField(max_length=64)
     """HMAC-SHA256 of the line's content with the log's line key (baken.audit.keys)."""
 
