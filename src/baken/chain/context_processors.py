@@ -23,6 +23,12 @@ WAITING = "inbox_waiting_count"
 was loaded with it (``baken.web.auth``)."""
 
 
+COUNTED = 100
+"""The menu counts the waiting items up to this many and shows "99+" from there: the count
+reads at most this many index entries, however long the backlog (a Veilig Thuis inbox at
+national scale holds thousands)."""
+
+
 def waiting_on(user: Any) -> int | None:
     """The waiting count that came with ``user``, or ``None`` when it was loaded another way."""
     value = getattr(user, WAITING, None)
@@ -36,10 +42,11 @@ def remember_inbox(request: HttpRequest, link: ChainPartner | None) -> None:
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:
-    """``inbox_link`` and ``inbox_waiting`` (the open items) for the menu of who works an
-    inbox: the link from the request's chain partner links, and the count as it came with
-    the user (``baken.web.auth``; else one count over the ``(recipient, status)`` index).
-    Nothing for anyone else."""
+    """``inbox_link``, ``inbox_waiting`` (the open items, counted up to :data:`COUNTED`) and
+    ``inbox_more`` (the number shown with a "+" when there are at least that many) for the
+    menu of who works an inbox: the link from the request's chain partner links, and the
+    count as it came with the user (``baken.web.auth``; else one bounded count over the
+    inbox index). Nothing for anyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(user, "role", "") not in INBOX_ROLES:
         return {}
@@ -48,7 +55,10 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
         return {}
     waiting = waiting_on(user)
     if waiting is None:
-        waiting = Share.objects.filter(
-            recipient_id=link.organisation_id, status=ShareStatus.PENDING
-        ).count()
-    return {"inbox_link": link, "inbox_waiting": waiting}
+        waiting = (
+            Share.objects.filter(recipient_id=link.organisation_id, status=ShareStatus.PENDING)
+            .order_by()[:COUNTED]
+            .count()
+        )
+    more = COUNTED - 1 if waiting >= COUNTED else None
+    return {"inbox_link": link, "inbox_waiting": waiting, "inbox_more": more}
