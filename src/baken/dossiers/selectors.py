@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from baken.accounts.models import Organisation, Role, User
-from baken.audit.models import AccessEvent, Code
+from baken.audit.models import AccessEvent, Action, Code, Purpose
 from baken.dossiers.access import (
     Act,
     DossierAccess,
@@ -775,11 +775,14 @@ def received_kind(current: list[Entry]) -> str:
 
 @dataclass(frozen=True)
 class AccessLine:
-    """One access-log line about a dossier, with the user's name for display."""
+    """One access-log line about a dossier, with the user's name and the Dutch names of its
+    role, action and purpose for display."""
 
     event: AccessEvent
     user_name: str
     role_label: str
+    action_label: str
+    purpose_label: str
 
 
 CHAIN_PURPOSES = frozenset(
@@ -812,8 +815,10 @@ def shown_name(event: AccessEvent) -> str:
 
 
 def _lines(dossier: Dossier, events: list[AccessEvent]) -> list[AccessLine]:
-    """``events``, read through :func:`named_lines`, with the names to show: no query more."""
-    roles = dict(Role.choices)
+    """``events``, read through :func:`named_lines`, with the names to show: no query more.
+    The choices' names are looked up in one mapping each per page (a model's
+    ``get_action_display`` builds the mapping of all its choices again for every line)."""
+    roles, actions, purposes = dict(Role.choices), dict(Action.choices), dict(Purpose.choices)
     return [
         AccessLine(
             e,
@@ -822,6 +827,8 @@ def _lines(dossier: Dossier, events: list[AccessEvent]) -> list[AccessLine]:
             and e.organisation_id not in (dossier.organisation_id, None)
             else shown_name(e) or "?",
             str(roles.get(e.role, e.role)),
+            str(actions.get(e.action, e.action)),
+            str(purposes.get(e.purpose, e.purpose)),
         )
         for e in events
     ]
