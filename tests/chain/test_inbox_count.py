@@ -18,8 +18,19 @@ from tests.chain.conftest import Partners
 
 pytestmark = pytest.mark.django_db
 
-MENU_COUNT = re.compile(r'href="/binnengekomen/"[^>]*>[^<]*<span class="baken-count">([^<]*)<')
+MENU_COUNT = re.compile(
+    r'href="/binnengekomen/"[^>]*>[^<]*<span class="baken-count">(.*?)</span></a>'
+)
 """The number in the menu's "Binnengekomen" link (the berichten have a number of their own)."""
+
+
+def _count(html: str) -> tuple[str, str]:
+    """What the menu's inbox number shows, and what a screen reader reads of it."""
+    found = MENU_COUNT.search(html)
+    inner = found[1] if found else ""
+    shown = re.sub(r'<span class="baken-visually-hidden">.*?</span>', "", inner)
+    heard = re.sub(r'<span aria-hidden="true">.*?</span>', "", inner)
+    return re.sub(r"<[^>]+>", "", shown), re.sub(r"<[^>]+>", "", heard).strip()
 
 
 def _waiting(asked: Share, total: int) -> None:
@@ -35,19 +46,29 @@ def _waiting(asked: Share, total: int) -> None:
     Share.objects.bulk_create(copies)
 
 
-@pytest.mark.parametrize(("total", "shown"), [(1, "1"), (99, "99"), (100, "99+"), (140, "99+")])
+@pytest.mark.parametrize(
+    ("total", "shown", "heard"),
+    [
+        (1, "1", "1 wachtend"),
+        (99, "99", "99 wachtend"),
+        (100, "99+", "meer dan 99 wachtend"),
+        (140, "99+", "meer dan 99 wachtend"),
+    ],
+)
 def test_the_menu_counts_the_inbox_up_to_99_and_shows_99_plus_beyond(
     asked: Share,
     partners: Partners,
     login: Callable[[User], Client],
     total: int,
     shown: str,
+    heard: str,
 ) -> None:
-    """With 1, 99, 100 or 140 items waiting, the adviser's menu says 1, 99, 99+ and 99+, on
-    every page (here the dossier list) as on the inbox itself."""
+    """With 1, 99, 100 or 140 items waiting, the adviser's menu shows 1, 99, 99+ and 99+
+    (a screen reader reads "meer dan 99 wachtend"), on every page (here the dossier list) as
+    on the inbox itself."""
     _waiting(asked, total)
     client = login(partners.adviser)
     pages = [
         client.get(reverse(name)).content.decode() for name in ("dossiers:list", "chain:inbox")
     ]
-    assert [MENU_COUNT.findall(html) for html in pages] == [[shown], [shown]]
+    assert [_count(html) for html in pages] == [(shown, heard), (shown, heard)]

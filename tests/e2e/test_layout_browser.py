@@ -244,10 +244,10 @@ def test_every_page_fits_a_phone_and_a_desktop_with_the_police_route_in_the_firs
 def test_the_page_links_fit_a_phone_and_lead_back_and_forth(
     new_context: Callable[..., BrowserContext], live_server: Any
 ) -> None:
-    """With more dossiers than a page of the list holds (26, 25 a page) and a timeline
+    """With more dossiers than a page of the list holds (27, 25 a page) and a timeline
     longer than a page (24 entries, 20 a page), the list's "Volgende" leads to a second page
-    with the 26th dossier and a "Vorige" back, and the timeline's "Vorige" to its oldest
-    entries; every one of those pages is no wider than a phone (360×740), nothing on it is
+    with the other 2 dossiers and a "Vorige" back to 25, and the timeline's "Vorige" to its
+    oldest entries; every one of those pages is no wider than a phone (360×740), nothing on it is
     clipped, squeezed or past the right edge, and axe finds no serious violation."""
     owner = _people()["professional"]
     for n in range(26):

@@ -48,9 +48,11 @@ def _field(name: str) -> Field[Any, Any]:
 
 def _line(fields: dict[str, Any], key: bytes) -> AccessEvent:
     """One line, not yet saved: its values as :func:`append` writes them, with its uid and
-    MAC. The uid is time-ordered (UUID version 7, RFC 9562: the millisecond, then 74 random
-    bits): a new line's uid goes at the end of the log's unique index on it, not at a random
-    place, which at 18 million lines halves the cost of writing a page's lines."""
+    MAC. The uid is time-ordered (UUID version 7, RFC 9562: a millisecond time, then 74
+    random bits; the uuid6 package keeps them rising within a process by taking the next
+    millisecond when one repeats): a new line's uid goes at the end of the log's unique
+    index on it, not at a random place, which at 18 million lines halves the cost of
+    writing a page's lines."""
     at = fields.pop("at", None) or timezone.now()
     values = {**DEFAULTS, **fields, "at": at.replace(microsecond=0), "uid": uuid7()}
     # The MAC covers the values as the database gives them back (a UUID given as text, a

@@ -56,7 +56,9 @@ def _bounded_waiting_count() -> RawSQL:
     quote = connection.ops.quote_name
     share, user = Share._meta, User._meta
     # Only the models' own table and column names (quoted) and a constant are in the text;
-    # the status goes as a parameter.
+    # the status goes as a parameter. It names the outer table as itself: right in
+    # get_user's query, where Django gives the user table no alias; this expression is not
+    # for a query nested in another, where the table would be renamed.
     return RawSQL(  # noqa: S611
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {quote(share.db_table)} waiting"  # noqa: S608
         f" WHERE waiting.{quote(share.get_field('recipient').column)}"
